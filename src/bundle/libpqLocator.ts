@@ -1,0 +1,94 @@
+import { basename, dirname, normalizeEntryPath, type Bundle, type BundleEntry } from './bundle.js';
+
+/** libpq.so, libpq.so.5, libpq.so.5.15, psycopg2_binary.libs/libpq-ab12cd34.so.5.15 … */
+export const LIBPQ_FILE_NAME = /^libpq(?:-[0-9a-zA-Z]{6,})?\.so(?:\.\d+)*$/;
+
+export function isLibpqName(path: string): boolean {
+  return LIBPQ_FILE_NAME.test(basename(path));
+}
+
+/** One libpq file and every name that reaches it. */
+export interface LocatedLibpq {
+  entry: BundleEntry;
+  /** Symlinks that resolve to it and identical copies, sorted. */
+  aliases: string[];
+}
+
+export interface LibpqLocation {
+  libraries: LocatedLibpq[];
+  /** Symlinks that lead nowhere, loop, or leave the bundle. */
+  broken: Array<{ path: string; code: string; message: string }>;
+}
+
+const MAX_LINK_DEPTH = 8;
+const MAX_LINK_BYTES = 4096;
+
+/**
+ * Finds every libpq in a bundle, following symlink entries to the files they
+ * name so that no library is reported twice. Only symlink entries are read.
+ */
+export async function locateLibpq(bundle: Bundle): Promise<LibpqLocation> {
+  const byPath = new Map(bundle.entries.map((e) => [e.path, e]));
+  const targets = new Map<string, string>();
+  const broken: LibpqLocation['broken'] = [];
+
+  const resolve = async (start: BundleEntry): Promise<BundleEntry | null> => {
+    let cur = start;
+    const seen = new Set<string>();
+    for (let depth = 0; cur.type === 'symlink'; depth++) {
+      if (depth >= MAX_LINK_DEPTH || seen.has(cur.path)) {
+        broken.push({ path: start.path, code: 'symlink-loop', message: `${start.path}: symlink chain loops or is deeper than ${MAX_LINK_DEPTH}` });
+        return null;
+      }
+      seen.add(cur.path);
+      let target = targets.get(cur.path);
+      if (target === undefined) {
+        try {
+          target = (await bundle.read(cur, MAX_LINK_BYTES)).toString('utf8');
+        } catch (e) {
+          broken.push({ path: start.path, code: 'unreadable-symlink', message: `${cur.path}: symlink target cannot be read (${(e as Error).message})` });
+          return null;
+        }
+        targets.set(cur.path, target);
+      }
+      if (target.startsWith('/')) {
+        broken.push({ path: start.path, code: 'absolute-symlink', message: `${start.path}: symlink points outside the bundle (${target})` });
+        return null;
+      }
+      const dir = dirname(cur.path);
+      const joined = dir === '' ? target : `${dir}/${target}`;
+      const climbs = joined.split('/').reduce((d, p) => (d < 0 ? d : p === '..' ? d - 1 : p === '.' || p === '' ? d : d + 1), 0);
+      const resolved = normalizeEntryPath(joined);
+      const next = byPath.get(resolved);
+      if (climbs < 0 || !next) {
+        broken.push({ path: start.path, code: 'dangling-symlink', message: `${start.path}: symlink points to ${target}, which is not in the bundle` });
+        return null;
+      }
+      cur = next;
+    }
+    return cur.type === 'file' ? cur : null;
+  };
+
+  const groups = new Map<string, LocatedLibpq>();
+  const contentKey = (e: BundleEntry) => (e.crc32 !== undefined ? `${e.size}:${e.crc32}` : `path:${e.path}`);
+  const keyOfFile = new Map<string, string>();
+  const add = (file: BundleEntry, alias?: string) => {
+    const key = keyOfFile.get(file.path) ?? contentKey(file);
+    keyOfFile.set(file.path, key);
+    let g = groups.get(key);
+    if (!g) { g = { entry: file, aliases: [] }; groups.set(key, g); }
+    else if (g.entry.path !== file.path && !g.aliases.includes(file.path)) g.aliases.push(file.path);
+    if (alias && alias !== g.entry.path && !g.aliases.includes(alias)) g.aliases.push(alias);
+  };
+
+  // Real files first, so a library is named by its file, not by a link to it.
+  const candidates = bundle.entries.filter((e) => e.type !== 'directory' && isLibpqName(e.path));
+  for (const e of candidates.filter((c) => c.type === 'file')) add(e);
+  for (const e of candidates.filter((c) => c.type === 'symlink')) {
+    const file = await resolve(e);
+    if (file) add(file, e.path);
+  }
+  const libraries = [...groups.values()].map((g) => ({ ...g, aliases: g.aliases.sort() }));
+  libraries.sort((a, b) => a.entry.path.localeCompare(b.entry.path));
+  return { libraries, broken };
+}

@@ -1,0 +1,130 @@
+/**
+ * What a rotation function's own source says: whether it is a Secrets
+ * Manager rotation handler, which database driver it imports, and whether it
+ * ever asks the database for TLS. Pure: source text in, facts out.
+ */
+export interface HandlerFacts {
+  /** The handler's module inside the bundle. */
+  path: string;
+  /** Other modules of the bundle that were read with it (its local imports). */
+  alsoRead: string[];
+  language: 'python' | 'javascript';
+  /** All four rotation steps appear: createSecret, setSecret, testSecret, finishSecret. */
+  isRotationHandler: boolean;
+  steps: string[];
+  /** Database drivers imported, most specific first ("pgdb (PyGreSQL)", "psycopg2", …). */
+  drivers: string[];
+  /** Database engine the drivers point at, when they agree. */
+  engine: 'postgresql' | 'mysql' | 'oracle' | 'sqlserver' | 'mongodb' | null;
+  asksForTls: boolean;
+  /** `file:line: code` for every line that asks for TLS. */
+  tlsEvidence: string[];
+  /** `file:line: code` for lines that connect without asking for TLS, or turn it off. */
+  plainConnections: string[];
+}
+
+export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+
+const PY_DRIVERS: ReadonlyArray<{ re: RegExp; name: string; engine: NonNullable<HandlerFacts['engine']> }> = [
+  { re: /^\s*(?:import\s+pgdb\b|from\s+pgdb\s+import\b)/m, name: 'pgdb (PyGreSQL)', engine: 'postgresql' },
+  { re: /^\s*(?:import\s+pg\b|from\s+pg\s+import\b)/m, name: 'pg (PyGreSQL)', engine: 'postgresql' },
+  { re: /^\s*(?:import\s+psycopg2\b|from\s+psycopg2(?:\.\w+)*\s+import\b)/m, name: 'psycopg2', engine: 'postgresql' },
+  { re: /^\s*(?:import\s+psycopg\b|from\s+psycopg(?:\.\w+)*\s+import\b)/m, name: 'psycopg', engine: 'postgresql' },
+  { re: /^\s*(?:import\s+pg8000\b|from\s+pg8000(?:\.\w+)*\s+import\b)/m, name: 'pg8000', engine: 'postgresql' },
+  { re: /^\s*(?:import\s+asyncpg\b|from\s+asyncpg\s+import\b)/m, name: 'asyncpg', engine: 'postgresql' },
+  { re: /^\s*(?:import\s+pymysql\b|from\s+pymysql\s+import\b)/m, name: 'pymysql', engine: 'mysql' },
+  { re: /^\s*(?:import\s+mysql\.connector\b|from\s+mysql\s+import\b)/m, name: 'mysql-connector', engine: 'mysql' },
+  { re: /^\s*(?:import\s+(?:cx_Oracle|oracledb)\b|from\s+(?:cx_Oracle|oracledb)\s+import\b)/m, name: 'oracle', engine: 'oracle' },
+  { re: /^\s*(?:import\s+pymssql\b|from\s+pymssql\s+import\b)/m, name: 'pymssql', engine: 'sqlserver' },
+  { re: /^\s*(?:import\s+pymongo\b|from\s+pymongo\s+import\b)/m, name: 'pymongo', engine: 'mongodb' },
+];
+const JS_DRIVERS: ReadonlyArray<{ re: RegExp; name: string; engine: NonNullable<HandlerFacts['engine']> }> = [
+  { re: /(?:require\(\s*|from\s+)['"](?:pg|pg-native|postgres)['"]/, name: 'node-postgres', engine: 'postgresql' },
+  { re: /(?:require\(\s*|from\s+)['"]mysql2?(?:\/promise)?['"]/, name: 'mysql', engine: 'mysql' },
+];
+
+/** Lines that ask the database for TLS. */
+const TLS_ASKS: readonly RegExp[] = [
+  /sslmode\s*[=:]\s*[^#\n]*['"]?\b(?:require|verify-ca|verify-full)\b/i, // keyword, dict or DSN, incl. conditional expressions
+  /['"]sslmode['"]\s*:\s*[^#\n]*\b(?:require|verify-ca|verify-full)\b/i,
+  /\bsslmode=(?:require|verify-ca|verify-full)\b/i, // inside a connection string
+  /\bssl_context\s*=/, // pg8000
+  /\bssl\s*=\s*(?!None\b|False\b|false\b)[\w({'"]/, // asyncpg, pymysql, node-postgres
+  /\bssl\s*:\s*(?!false\b|null\b|undefined\b)[\w{'"]/, // node-postgres config objects
+  /\bsslrootcert\b/,
+  /\[\s*['"]ssl['"]\s*\]|\.get\(\s*['"]ssl['"]|['"]ssl['"]\s+in\s+\w+/, // the secret's "ssl" key
+];
+const TLS_OFF = /sslmode\s*[=:]\s*['"]?(?:disable|allow|prefer)['"]?\s*[,)\n]/i;
+const CONNECT = /\b(?:pgdb|pg|psycopg2|psycopg|pg8000|asyncpg|pymysql)\.connect\s*\(|\bnew\s+(?:Client|Pool)\s*\(/;
+
+/** Python and JS comments out, strings kept (they carry sslmode values). */
+function stripComments(line: string, language: HandlerFacts['language']): string {
+  const marker = language === 'python' ? '#' : '//';
+  let quote: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'" || (language === 'javascript' && c === '`')) {
+      quote = c;
+    } else if (line.startsWith(marker, i)) {
+      return line.slice(0, i);
+    }
+  }
+  return line;
+}
+
+export interface SourceFile { path: string; text: string }
+
+export function languageOf(path: string): HandlerFacts['language'] | null {
+  if (path.endsWith('.py')) return 'python';
+  if (/\.(?:m|c)?js$/.test(path)) return 'javascript';
+  return null;
+}
+
+/** Facts from the handler module and the local modules read with it. */
+export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null {
+  const main = files[0];
+  if (!main) return null;
+  const language = languageOf(main.path) ?? 'python';
+  const all = files.map((f) => f.text).join('\n');
+  const steps = ROTATION_STEPS.filter((s) => new RegExp(`['"\`]${s}['"\`]`).test(all));
+  const table = language === 'python' ? PY_DRIVERS : JS_DRIVERS;
+  const found = table.filter((d) => d.re.test(all));
+  const engines = [...new Set(found.map((d) => d.engine))];
+  const tlsEvidence: string[] = [];
+  const plainConnections: string[] = [];
+  for (const f of files) {
+    f.text.split('\n').forEach((raw, i) => {
+      const line = stripComments(raw, language).trim();
+      if (line === '') return;
+      const where = `${f.path}:${i + 1}: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}`;
+      if (TLS_ASKS.some((re) => re.test(line))) tlsEvidence.push(where);
+      else if (TLS_OFF.test(line) || CONNECT.test(line)) plainConnections.push(where);
+    });
+  }
+  return {
+    path: main.path,
+    alsoRead: files.slice(1).map((f) => f.path),
+    language,
+    isRotationHandler: steps.length === ROTATION_STEPS.length,
+    steps,
+    drivers: found.map((d) => d.name),
+    engine: engines.length === 1 ? engines[0]! : null,
+    asksForTls: tlsEvidence.length > 0,
+    tlsEvidence,
+    plainConnections,
+  };
+}
+
+/** Local modules a Python handler imports (`import x`, `from x import y`), as bundle paths. */
+export function localImports(text: string, language: HandlerFacts['language']): string[] {
+  if (language !== 'python') return [];
+  const out = new Set<string>();
+  for (const m of text.matchAll(/^\s*(?:from\s+([\w.]+)\s+import\b|import\s+([\w.]+(?:\s*,\s*[\w.]+)*))/gm)) {
+    const names = m[1] ? [m[1]] : (m[2] ?? '').split(',').map((s) => s.trim());
+    for (const n of names) if (n && !n.startsWith('.')) out.add(`${n.replace(/\./g, '/')}.py`);
+  }
+  return [...out];
+}

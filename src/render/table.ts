@@ -1,0 +1,46 @@
+import type { Report } from '../report/report.js';
+import type { Style } from './style.js';
+
+const LABEL: Record<string, string> = { fail: 'FAIL', warn: 'WARN', unknown: 'UNKNOWN', pass: 'PASS', 'not-applicable': 'N/A' };
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** A report for people: what was read, what was found, each verdict and its fix. */
+export function renderTable(r: Report, style: Style): string {
+  const out: string[] = [];
+  const read = r.target.size !== undefined && r.target.bytesRead !== undefined ? `, read ${bytes(r.target.bytesRead)} of ${bytes(r.target.size)}` : '';
+  out.push(style.bold(`${r.target.id}`) + style.dim(` (${r.target.type}${read})`));
+  if (r.function) {
+    const f = r.function;
+    out.push(`  function  ${f.runtime ?? f.packageType} ${f.architectures.join(',')}, handler ${f.handler ?? '-'}, ${f.layers.length} layer(s)`);
+  }
+  const c = r.created;
+  out.push(`  created   ${c.date ? `${c.date} (${c.source === 'cloudformation' ? `stack ${c.stack}` : '--created'})` : style.dim(`unknown: ${'note' in c ? c.note : ''}`)}`);
+  if (r.libraries.length === 0) out.push(`  libpq     ${style.dim('none found')}`);
+  for (const l of r.libraries) {
+    const where = l.installPath ?? l.path;
+    if (l.error) { out.push(`  libpq     ${where}  ${style.status('fail', 'unreadable')}: ${l.error}`); continue; }
+    const v = l.version.value ?? (l.version.atLeast !== null ? `>=${l.version.atLeast}` : 'version unknown');
+    const how = l.version.evidence.map((e) => e.source).join(', ');
+    const loaded = r.loader ? (r.loader.loads === where ? '  <- loaded' : '') : '';
+    out.push(`  libpq     ${where}${l.aliases.length ? ` (+${l.aliases.length} alias)` : ''}  ${l.machine ?? '?'}  ${style.bold(v)}${how ? style.dim(`  [${how}]`) : ''}${loaded}`);
+    for (const conflict of l.version.conflicts) out.push(`            ${style.status('warn', 'conflict')}: ${conflict}`);
+  }
+  const h = r.handler;
+  if (h) {
+    const kind = h.isRotationHandler ? 'rotation handler' : `not a rotation handler (${h.steps.length}/4 steps)`;
+    out.push(`  handler   ${h.path}: ${kind}, ${h.drivers.join(', ') || 'no known driver'}, TLS ${h.asksForTls ? 'asked for' : 'never asked for'}`);
+  } else {
+    out.push(`  handler   ${style.dim('not found')}`);
+  }
+  for (const ch of r.checks) {
+    out.push(`  ${style.status(ch.status, (LABEL[ch.status] ?? ch.status).padEnd(7))} ${ch.id.padEnd(6)} ${ch.summary}`);
+    if (ch.remediation && (ch.status === 'fail' || ch.status === 'warn')) out.push(`          ${style.dim(`fix: ${ch.remediation}`)}`);
+  }
+  for (const e of r.errors) out.push(`  ${style.status('fail', 'error')}   ${e.message}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,149 @@
+import { DEFAULT_MAX_ENTRY_BYTES, basename, type Bundle, type BundleEntry } from '../bundle/bundle.js';
+import { locateLibpq } from '../bundle/libpqLocator.js';
+import { InspectError, describeError } from '../errors.js';
+import { apiFloorEvidence } from '../evidence/apiFloorEvidence.js';
+import { fileNameEvidence, runpathEvidence } from '../evidence/pathEvidence.js';
+import { PQLIBVERSION, pqlibVersionEvidence } from '../evidence/pqlibVersionEvidence.js';
+import { highestMajor, mergeVersionEvidence, type VersionEvidence } from '../evidence/versionEvidence.js';
+import { parseElf } from '../facts/elf/elfFacts.js';
+import { handlerFacts, languageOf, localImports, type HandlerFacts, type SourceFile } from '../facts/handler/handlerFacts.js';
+import type { LibraryReport, ReportError } from './report.js';
+
+/** What one bundle (function code or a layer) contributes to a report. */
+export interface BundleFindings {
+  libraries: Array<LibraryReport & { highest: number }>;
+  handler: HandlerFacts | null;
+  handlerError?: string;
+  errors: ReportError[];
+}
+
+export interface FindingsOptions {
+  /** Lambda handler setting, e.g. "lambda_function.lambda_handler". */
+  handler?: string | null;
+  /** Look for a handler at all (layers: no). */
+  findHandler?: boolean;
+  maxEntryBytes?: number;
+  /** Decorates each library (layer ARN, install path). */
+  placeLibrary?: (path: string) => Pick<LibraryReport, 'layer' | 'installPath'>;
+}
+
+const MAX_HANDLER_BYTES = 2 * 1024 * 1024;
+const MAX_HANDLER_CANDIDATES = 25;
+/** Driver packages are not the handler's own code: their text must not count as the handler asking for TLS. */
+const DRIVER_MODULES = new Set(['pgdb', 'pg', 'psycopg2', 'psycopg', 'pg8000', 'asyncpg', 'pymysql', 'boto3', 'botocore', 'json', 'logging', 'os', 'ssl']);
+
+function emptyLibrary(path: string, size: number): LibraryReport & { highest: number } {
+  return {
+    path, aliases: [], size, machine: null, class: null, endianness: null, soname: null, runpath: null, rpath: null,
+    needed: [], exportedFunctions: 0, highest: Infinity,
+    version: { value: null, major: null, exact: false, atLeast: null, evidence: [], conflicts: [] },
+  };
+}
+
+function toReportError(e: unknown, path?: string): ReportError {
+  if (e instanceof InspectError) return { ...(e.path ?? path ? { path: e.path ?? path } : {}), code: e.code, message: e.message };
+  return { ...(path ? { path } : {}), code: 'error', message: `${path ? `${path}: ` : ''}${describeError(e)}` };
+}
+
+/** Reads the libpq files and the handler of one bundle into facts and evidence. */
+export async function bundleFindings(bundle: Bundle, options: FindingsOptions = {}): Promise<BundleFindings> {
+  const maxBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+  const errors: ReportError[] = [];
+  const located = await locateLibpq(bundle);
+  for (const b of located.broken) errors.push(b);
+
+  const libraries: BundleFindings['libraries'] = [];
+  for (const { entry, aliases } of located.libraries) {
+    const lib = { ...emptyLibrary(entry.path, entry.size), aliases, ...options.placeLibrary?.(entry.path) };
+    try {
+      const bytes = await bundle.read(entry, maxBytes);
+      const elf = parseElf(bytes, entry.path, { codeOf: [PQLIBVERSION] });
+      const evidence: VersionEvidence[] = [
+        ...pqlibVersionEvidence(elf),
+        ...runpathEvidence(elf),
+        ...apiFloorEvidence(elf),
+        ...dedupeByValue([entry.path, ...aliases].flatMap(fileNameEvidence)),
+      ];
+      const version = mergeVersionEvidence(evidence);
+      Object.assign(lib, {
+        machine: elf.machine, class: elf.class, endianness: elf.endianness, soname: elf.soname, runpath: elf.runpath,
+        rpath: elf.rpath, needed: elf.needed, exportedFunctions: elf.exports.filter((s) => s.type === 'func').length,
+        version, highest: highestMajor(version, evidence),
+        ...(elf.warnings.length ? { warnings: elf.warnings } : {}),
+      });
+    } catch (e) {
+      const err = toReportError(e, entry.path);
+      errors.push(err);
+      lib.error = err.message;
+      lib.errorCode = err.code;
+    }
+    libraries.push(lib);
+  }
+
+  let handler: HandlerFacts | null = null;
+  let handlerError: string | undefined;
+  if (options.findHandler !== false) {
+    try {
+      handler = await readHandler(bundle, options.handler ?? null, maxBytes);
+      if (!handler) handlerError = options.handler ? `handler module for "${options.handler}" not found in the bundle` : 'no handler source in the bundle';
+    } catch (e) {
+      const err = toReportError(e);
+      errors.push(err);
+      handlerError = err.message;
+    }
+  }
+  return { libraries, handler, ...(handlerError ? { handlerError } : {}), errors };
+}
+
+function dedupeByValue(items: VersionEvidence[]): VersionEvidence[] {
+  const seen = new Set<string>();
+  return items.filter((e) => !seen.has(e.value) && (seen.add(e.value), true));
+}
+
+/** "lambda_function.lambda_handler" → lambda_function.py / .js / .mjs / .cjs */
+export function handlerModuleCandidates(handler: string): string[] {
+  const dot = handler.lastIndexOf('.');
+  const module = dot > 0 ? handler.slice(0, dot) : handler;
+  const base = module.replace(/\./g, '/');
+  // Node handlers name a file path; Python handlers a dotted module.
+  const nodeBase = module;
+  return [...new Set([`${base}.py`, `${nodeBase}.js`, `${nodeBase}.mjs`, `${nodeBase}.cjs`])];
+}
+
+async function readText(bundle: Bundle, entry: BundleEntry, maxBytes: number): Promise<string> {
+  return (await bundle.read(entry, Math.min(maxBytes, MAX_HANDLER_BYTES))).toString('utf8');
+}
+
+async function readHandler(bundle: Bundle, handler: string | null, maxBytes: number): Promise<HandlerFacts | null> {
+  const files = new Map(bundle.entries.filter((e) => e.type === 'file').map((e) => [e.path, e]));
+  let main: SourceFile | undefined;
+  if (handler) {
+    for (const p of handlerModuleCandidates(handler)) {
+      const e = files.get(p);
+      if (e) { main = { path: p, text: await readText(bundle, e, maxBytes) }; break; }
+    }
+  } else {
+    // No handler setting (offline): AWS's file name first, then any top-level
+    // module that looks like a rotation handler.
+    const named = files.get('lambda_function.py');
+    const rest = [...files.values()]
+      .filter((e) => !e.path.includes('/') && languageOf(e.path) && e.path !== 'lambda_function.py' && !DRIVER_MODULES.has(basename(e.path).replace(/\.\w+$/, '')))
+      .slice(0, MAX_HANDLER_CANDIDATES);
+    for (const e of named ? [named, ...rest] : rest) {
+      const text = await readText(bundle, e, maxBytes);
+      if (e === named || /\bcreateSecret\b/.test(text) || /def\s+lambda_handler\s*\(/.test(text) || /exports\.handler\b|export\s+(?:const|async function)\s+handler\b/.test(text)) {
+        main = { path: e.path, text };
+        break;
+      }
+    }
+  }
+  if (!main) return null;
+  const sources: SourceFile[] = [main];
+  const language = languageOf(main.path) ?? 'python';
+  for (const p of localImports(main.text, language)) {
+    const e = files.get(p);
+    if (!e || DRIVER_MODULES.has(p.replace(/\.py$/, '').split('/')[0]!)) continue;
+    sources.push({ path: p, text: await readText(bundle, e, maxBytes) });
+  }
+  return handlerFacts(sources);
+}

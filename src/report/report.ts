@@ -1,0 +1,87 @@
+import type { Check } from '../checks/check.js';
+import type { LibpqVersion } from '../evidence/versionEvidence.js';
+import type { HandlerFacts } from '../facts/handler/handlerFacts.js';
+
+/** The JSON report, schema version 1. Fields are only ever added. */
+export interface Report {
+  schemaVersion: 1;
+  inspector: { name: 'rotation-inspector'; version: string };
+  target: Target;
+  libraries: LibraryReport[];
+  handler: HandlerFacts | null;
+  created: Created;
+  checks: Check[];
+  errors: ReportError[];
+  /** Live targets: what Lambda says of the function. */
+  function?: FunctionFacts;
+  /** Live targets: which libpq the Lambda loader would pick. */
+  loader?: LoaderFacts;
+  /** Scans: the secrets this function rotates. */
+  secrets?: SecretRef[];
+}
+
+export interface Target {
+  type: 'zip' | 'directory' | 'elf' | 'function';
+  id: string;
+  /** Bytes fetched from the origin, and its size (function: code plus layers). */
+  bytesRead?: number;
+  size?: number;
+  region?: string;
+  qualifier?: string;
+}
+
+export interface LibraryReport {
+  path: string;
+  /** Symlinks and identical copies that reach the same file. */
+  aliases: string[];
+  /** Layer version ARN, when the library comes from a layer. */
+  layer?: string;
+  /** Where the file sits in the Lambda environment (/var/task/…, /opt/…). */
+  installPath?: string;
+  size: number;
+  machine: string | null;
+  class: 32 | 64 | null;
+  endianness: 'little' | 'big' | null;
+  soname: string | null;
+  runpath: string[] | null;
+  rpath: string[] | null;
+  needed: string[];
+  exportedFunctions: number;
+  version: LibpqVersion;
+  warnings?: string[];
+  error?: string;
+  errorCode?: string;
+}
+
+export type Created =
+  | { date: string; source: 'flag'; note?: string }
+  | { date: string; source: 'cloudformation'; stack: string; stackId: string; application?: { id: string; semanticVersion?: string } }
+  | { date: null; source: null; note: string; stack?: string };
+
+export interface ReportError { path?: string; code: string; message: string }
+
+export interface FunctionFacts {
+  name: string;
+  arn: string;
+  runtime: string | null;
+  handler: string | null;
+  packageType: 'Zip' | 'Image';
+  architectures: string[];
+  codeSha256: string | null;
+  codeSize: number | null;
+  lastModified: string | null;
+  timeout: number | null;
+  vpc: { subnetIds: string[]; securityGroupIds: string[] } | null;
+  layers: Array<{ arn: string; codeSize: number | null }>;
+  tags: Record<string, string>;
+}
+
+export interface LoaderFacts {
+  /** Directories searched for libpq.so.5, in order. */
+  searchPath: string[];
+  /** installPath of the libpq the function would load, or null. */
+  loads: string | null;
+  reason: string;
+}
+
+export interface SecretRef { name: string; arn: string; rotationEnabled: boolean; lastRotatedDate: string | null }
