@@ -82,7 +82,8 @@ export async function locateLibpq(bundle: Bundle): Promise<LibpqLocation> {
   };
 
   // Real files first, so a library is named by its file, not by a link to it.
-  const candidates = bundle.entries.filter((e) => e.type !== 'directory' && isLibpqName(e.path));
+  // A bare ELF file given as the target is the library, whatever its name.
+  const candidates = bundle.kind === 'elf' ? bundle.entries : bundle.entries.filter((e) => e.type !== 'directory' && isLibpqName(e.path));
   for (const e of candidates.filter((c) => c.type === 'file')) add(e);
   for (const e of candidates.filter((c) => c.type === 'symlink')) {
     const file = await resolve(e);

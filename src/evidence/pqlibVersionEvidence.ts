@@ -55,7 +55,7 @@ function decodeAarch64(b: Uint8Array): number | null {
   let w0: number | null = null;
   for (let o = 0; o + 4 <= b.length && o < 64; o += 4) {
     const insn = u32le(b, o);
-    if ((insn & 0xfffff01f) === 0xd503201f) continue; // HINT space: NOP, BTI, PACIASP
+    if (((insn & 0xfffff01f) >>> 0) === 0xd503201f) continue; // HINT space: NOP, BTI, PACIASP
     if (insn === 0xd65f03c0 || insn === 0xd65f0bff) return w0; // RET, RETAA
     if ((insn & 0x1f) !== 0) return null; // only writes to register 0 are understood
     const op = insn & 0x7f800000;

@@ -1,0 +1,59 @@
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { handlerFacts, localImports } from '../src/facts/handler/handlerFacts.js';
+import { SAMPLES } from './support/fixtures.js';
+
+const src = (name: string) => readFileSync(join(SAMPLES, 'src', name, 'lambda_function.py'), 'utf8');
+
+test('old template: a pgdb rotation handler that never asks for TLS', (t) => {
+  const h = handlerFacts([{ path: 'lambda_function.py', text: src('handler-9.4') }])!;
+  t.true(h.isRotationHandler);
+  t.deepEqual(h.steps, ['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
+  t.deepEqual(h.drivers, ['pgdb (PyGreSQL)']);
+  t.is(h.engine, 'postgresql');
+  t.false(h.asksForTls);
+  t.deepEqual(h.tlsEvidence, []);
+  t.true(h.plainConnections.some((l) => l.includes('pgdb.connect(')));
+});
+
+test('TLS-aware template: sslmode and the secret\'s ssl key are found, with line numbers', (t) => {
+  const h = handlerFacts([{ path: 'lambda_function.py', text: src('handler-10') }])!;
+  t.true(h.isRotationHandler);
+  t.true(h.asksForTls);
+  t.true(h.tlsEvidence.some((l) => /^lambda_function\.py:\d+: .*sslmode/.test(l)));
+  t.true(h.tlsEvidence.some((l) => /'ssl'/.test(l)));
+});
+
+const py = (body: string) => handlerFacts([{ path: 'h.py', text: `import psycopg2\n${body}\n# createSecret setSecret\n` }])!;
+
+test('TLS asks in the forms drivers take', (t) => {
+  t.true(py("conn = psycopg2.connect(host=h, sslmode='verify-full', sslrootcert='/opt/rds.pem')").asksForTls);
+  t.true(py("conn = psycopg2.connect('host=h dbname=d sslmode=require')").asksForTls);
+  t.true(py("params = {'sslmode': 'require'}").asksForTls);
+  t.true(py('conn = pg8000.connect(user=u, ssl_context=ctx)').asksForTls);
+  t.true(py("use_ssl = secret.get('ssl', True)").asksForTls);
+});
+
+test('not TLS: disabled, preferred, commented out, or in another word', (t) => {
+  t.false(py("conn = psycopg2.connect(host=h, sslmode='disable')").asksForTls);
+  t.false(py("conn = psycopg2.connect(host=h, sslmode='prefer')").asksForTls);
+  t.false(py("conn = psycopg2.connect(host=h)  # sslmode='require' some day").asksForTls);
+  t.false(py('use_ssl = False').asksForTls);
+  t.false(py('conn = pymysql.connect(host=h, ssl=None)').asksForTls);
+});
+
+test('a handler that is not a rotation handler is said to be so', (t) => {
+  const h = handlerFacts([{ path: 'app.py', text: 'import psycopg2\ndef lambda_handler(e, c):\n  return 1\n' }])!;
+  t.false(h.isRotationHandler);
+  t.deepEqual(h.steps, []);
+});
+
+test('MySQL rotation handler: engine mysql', (t) => {
+  const h = handlerFacts([{ path: 'h.py', text: "import pymysql\nsteps = ['createSecret','setSecret','testSecret','finishSecret']\n" }])!;
+  t.is(h.engine, 'mysql');
+});
+
+test('local imports are module paths', (t) => {
+  t.deepEqual(localImports('import boto3\nfrom common.db import connect\nimport a, b.c\n', 'python'), ['boto3.py', 'common/db.py', 'a.py', 'b/c.py']);
+});
