@@ -23,7 +23,7 @@ test('--format json: one object with the documented fields', async (t) => {
   const lib = report.libraries[0];
   t.like(lib, { path: 'libpq.so.5', machine: 'x86-64', class: 64, endianness: 'little', soname: 'libpq.so.5', needed: ['libc.so.6'] });
   t.like(lib.version, { value: '9.4.26', major: 9, exact: true, atLeast: 9, conflicts: [] });
-  t.deepEqual(lib.version.evidence.map((e: { source: string }) => e.source), ['PQlibVersion', 'RUNPATH']);
+  t.deepEqual(lib.version.evidence.map((e: { source: string }) => e.source), ['PQlibVersion', 'RUNPATH', 'exported-api']);
   t.deepEqual(report.checks.map((c: { id: string; status: string }) => [c.id, c.status]), [['scram', 'fail'], ['tls', 'fail']]);
   t.deepEqual(report.errors, []);
 });

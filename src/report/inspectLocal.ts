@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Bundle } from '../bundle/bundle.js';
 import { openLocalBundle } from '../bundle/openBundle.js';
 import { InspectError, describeError } from '../errors.js';
+import { whichLibpqLoads } from '../facts/loader/lambdaLoader.js';
 import { bundleFindings, type FindingsOptions } from './bundleFindings.js';
 import { buildReport, failedReport } from './buildReport.js';
 import type { Created, Report } from './report.js';
@@ -26,11 +27,24 @@ export async function inspectLocal(path: string, options: LocalInspectOptions = 
     return failedReport({ type: 'zip', id: path }, created, err);
   }
   try {
-    const findings = await bundleFindings(bundle, options);
+    // A zip or directory is read as the function's code, unpacked at /var/task,
+    // so the Lambda loader model can say which libpq it would load.
+    const asFunctionCode = bundle.kind !== 'elf';
+    const findings = await bundleFindings(bundle, {
+      ...options,
+      ...(asFunctionCode ? { placeLibrary: (p: string) => ({ installPath: `/var/task/${p}` }) } : {}),
+    });
+    const loader = asFunctionCode
+      ? whichLibpqLoads(
+        findings.libraries.filter((l) => !l.error).map((l) => ({ installPath: `/var/task/${l.path}`, aliasPaths: l.aliases.map((a) => `/var/task/${a}`) })),
+        findings.handler?.drivers ?? [],
+      )
+      : undefined;
     return buildReport({
       target: { type: bundle.kind, id: bundle.kind === 'directory' ? resolve(path) : path, bytesRead: bundle.bytesRead, size: bundle.size },
       findings: [findings],
       created,
+      ...(loader ? { loader } : {}),
     });
   } catch (e) {
     const err = e instanceof InspectError ? { code: e.code, message: e.message } : { code: 'error', message: `${path}: ${describeError(e)}` };

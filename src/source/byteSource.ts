@@ -25,6 +25,8 @@ export interface RangeFetcher {
   readonly size: number;
   /** Fetch [offset, offset+length), already checked to lie inside the source. */
   fetch(offset: number, length: number): Promise<Buffer>;
+  /** Bytes that crossed the wire, when the origin counts them itself (retries, whole downloads). */
+  readonly transferred?: number;
   close(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export class RangeCachedSource implements ByteSource {
 
   get name(): string { return this.fetcher.name; }
   get size(): number { return this.fetcher.size; }
-  get bytesRead(): number { return this.fetched; }
+  get bytesRead(): number { return this.fetcher.transferred ?? this.fetched; }
 
   private check(offset: number, length: number): void {
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {

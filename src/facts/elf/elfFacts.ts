@@ -21,8 +21,14 @@ export interface ElfFacts {
   readonly exports: ExportedSymbol[];
   /** Problems that did not stop the reading. */
   readonly warnings: string[];
-  /** Up to 64 bytes of a function's code, for the named exports asked for. */
-  readonly code: Readonly<Record<string, Uint8Array>>;
+  /** Up to 64 bytes of a function's code and its address, for the named exports asked for. */
+  readonly code: Readonly<Record<string, FunctionCode>>;
+}
+
+export interface FunctionCode {
+  /** Virtual address of the first byte (the Thumb bit cleared). */
+  readonly address: number;
+  readonly bytes: Uint8Array;
 }
 
 export interface ExportedSymbol {
@@ -220,7 +226,7 @@ export function parseElf(bytes: Buffer, path: string, options: ParseElfOptions =
     exports.push({ name: str(nameIx, 'symbol name'), type, value, size });
   }
 
-  const code: Record<string, Uint8Array> = {};
+  const code: Record<string, FunctionCode> = {};
   for (const name of options.codeOf ?? []) {
     const sym = exports.find((s) => s.name === name && (s.type === 'func' || s.type === 'ifunc'));
     if (!sym) continue;
@@ -230,7 +236,7 @@ export function parseElf(bytes: Buffer, path: string, options: ParseElfOptions =
     if (!seg) { warnings.push(`${name} at 0x${addr.toString(16)} is not inside any PT_LOAD segment`); continue; }
     const off = addr - seg.vaddr + seg.offset;
     const len = Math.min(CODE_BYTES, seg.offset + seg.filesz - off);
-    code[name] = new Uint8Array(bytes.subarray(off, off + len));
+    code[name] = { address: addr, bytes: new Uint8Array(bytes.subarray(off, off + len)) };
   }
   return { ...facts, exports, warnings, code };
 }

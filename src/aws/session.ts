@@ -1,0 +1,132 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { RetryStrategyV2 } from '@smithy/types';
+import { InspectError } from '../errors.js';
+
+/** AWS settings, read as the AWS CLI reads them. */
+export interface AwsSettings {
+  region?: string | undefined;
+  profile?: string | undefined;
+  endpointUrl?: string | undefined;
+  /** Retry policy for every API call and code download (default: standard, 5 attempts). */
+  retry?: RetryChoice | undefined;
+  /** Where --debug lines go (already redacted by the caller's sink). */
+  debug?: ((line: string) => void) | undefined;
+  /** Environment to read (tests pass their own). */
+  env?: NodeJS.ProcessEnv | undefined;
+}
+
+/** The SDK's own retry strategies; measured in test/bench/retry-strategies.ts. */
+export type RetryChoice =
+  | { mode: 'standard'; maxAttempts: number }
+  | { mode: 'adaptive'; maxAttempts: number }
+  | { mode: 'configured'; maxAttempts: number; delayMs: number };
+
+export const DEFAULT_RETRY: RetryChoice = { mode: 'standard', maxAttempts: 5 };
+
+export interface AwsClients {
+  region: string;
+  lambda: LambdaClient;
+  cloudformation: CloudFormationClient;
+  secretsManager: SecretsManagerClient;
+}
+
+export type Sdk = Awaited<ReturnType<typeof loadSdk>>;
+
+/** The SDK, loaded on first use: offline inspections never pay for it. */
+async function loadSdk() {
+  // The SDK warns on every Node 20 start that it will want Node 22; our users
+  // did not ask for that line. The variable is the SDK's own switch.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const [lambda, cloudformation, secretsManager, retry] = await Promise.all([
+    import('@aws-sdk/client-lambda'),
+    import('@aws-sdk/client-cloudformation'),
+    import('@aws-sdk/client-secrets-manager'),
+    import('@smithy/core/retry'),
+  ]);
+  return { lambda, cloudformation, secretsManager, retry };
+}
+
+let sdkPromise: Promise<Sdk> | undefined;
+export function sdk(): Promise<Sdk> {
+  return (sdkPromise ??= loadSdk());
+}
+
+/** One retry strategy object per client, built from the SDK's classes. */
+export function retryStrategy(s: Sdk, choice: RetryChoice): RetryStrategyV2 {
+  switch (choice.mode) {
+    case 'standard': return new s.retry.StandardRetryStrategy(choice.maxAttempts);
+    case 'adaptive': return new s.retry.AdaptiveRetryStrategy(async () => choice.maxAttempts);
+    case 'configured': return new s.retry.ConfiguredRetryStrategy(choice.maxAttempts, choice.delayMs);
+  }
+}
+
+/**
+ * Clients per region, created once and shared: the default credential chain
+ * (environment, shared files, --profile, SSO, container and instance roles),
+ * the region chain, and --endpoint-url / AWS_ENDPOINT_URL* overrides.
+ */
+export class AwsSession {
+  private readonly byRegion = new Map<string, Promise<AwsClients>>();
+  private defaultRegionPromise: Promise<string> | undefined;
+  constructor(readonly settings: AwsSettings) {}
+
+  private get env(): NodeJS.ProcessEnv { return this.settings.env ?? process.env; }
+
+  /** --region, then AWS_REGION, AWS_DEFAULT_REGION, then the profile's region. */
+  defaultRegion(): Promise<string> {
+    return (this.defaultRegionPromise ??= (async () => {
+      const fromFlagOrEnv = this.settings.region ?? this.env.AWS_REGION ?? this.env.AWS_DEFAULT_REGION;
+      if (fromFlagOrEnv) return fromFlagOrEnv;
+      const s = await sdk();
+      const probe = new s.lambda.LambdaClient({ ...(this.settings.profile ? { profile: this.settings.profile } : {}) });
+      try {
+        return await probe.config.region();
+      } catch {
+        throw new InspectError('no-region', `no AWS region: pass --region, set AWS_REGION, or give the profile${this.settings.profile ? ` "${this.settings.profile}"` : ''} a region`);
+      } finally {
+        probe.destroy();
+      }
+    })());
+  }
+
+  clients(region?: string): Promise<AwsClients> {
+    return (async () => {
+      const r = region ?? (await this.defaultRegion());
+      let p = this.byRegion.get(r);
+      if (!p) {
+        p = this.create(r);
+        this.byRegion.set(r, p);
+      }
+      return p;
+    })();
+  }
+
+  private async create(region: string): Promise<AwsClients> {
+    const s = await sdk();
+    const retry = this.settings.retry ?? DEFAULT_RETRY;
+    const common = {
+      region,
+      ...(this.settings.profile ? { profile: this.settings.profile } : {}),
+      ...(this.settings.endpointUrl ? { endpoint: this.settings.endpointUrl } : {}),
+      maxAttempts: retry.maxAttempts,
+      retryMode: retry.mode === 'adaptive' ? 'adaptive' : 'standard',
+    };
+    this.settings.debug?.(`AWS clients for ${region}${this.settings.endpointUrl ? ` at ${this.settings.endpointUrl}` : ''}, retry ${retry.mode} x${retry.maxAttempts}`);
+    return {
+      region,
+      lambda: new s.lambda.LambdaClient({ ...common, retryStrategy: retryStrategy(s, retry) }),
+      cloudformation: new s.cloudformation.CloudFormationClient({ ...common, retryStrategy: retryStrategy(s, retry) }),
+      secretsManager: new s.secretsManager.SecretsManagerClient({ ...common, retryStrategy: retryStrategy(s, retry) }),
+    };
+  }
+
+  async destroy(): Promise<void> {
+    for (const p of this.byRegion.values()) {
+      const c = await p.catch(() => undefined);
+      c?.lambda.destroy(); c?.cloudformation.destroy(); c?.secretsManager.destroy();
+    }
+    this.byRegion.clear();
+  }
+}

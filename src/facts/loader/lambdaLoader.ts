@@ -1,0 +1,47 @@
+import type { LoaderFacts } from '../../report/report.js';
+
+/**
+ * Lambda's LD_LIBRARY_PATH for its managed runtimes: the runtime's own
+ * directories, then the function code (/var/task), then layers (/opt).
+ */
+export const LAMBDA_LIBRARY_PATH = ['/var/lang/lib', '/lib64', '/usr/lib64', '/var/runtime', '/var/runtime/lib', '/var/task', '/var/task/lib', '/opt/lib'] as const;
+
+/** Python's import path in Lambda: function code before layers. */
+const PYTHON_ROOTS = ['/var/task', '/opt/python'];
+
+export interface PlacedLibrary {
+  /** Where the file sits: /var/task/…, /opt/… */
+  installPath: string;
+  /** Other names that reach it, as install paths. */
+  aliasPaths: string[];
+}
+
+const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/'));
+const nameOf = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+
+/**
+ * Which libpq the function loads. psycopg2 wheels link their own copy through
+ * the extension's RUNPATH ($ORIGIN/../psycopg2_binary.libs); everything else
+ * (PyGreSQL's _pg, psycopg2 built against a bundled libpq) asks the loader for
+ * libpq.so.5, found in LD_LIBRARY_PATH order.
+ */
+export function whichLibpqLoads(libraries: readonly PlacedLibrary[], drivers: readonly string[]): LoaderFacts {
+  const searchPath = [...LAMBDA_LIBRARY_PATH];
+  if (libraries.length === 0) return { searchPath, loads: null, reason: 'no libpq in the function code or its layers' };
+  if (drivers.includes('psycopg2')) {
+    for (const root of PYTHON_ROOTS) {
+      const own = libraries.find((l) => [l.installPath, ...l.aliasPaths].some((p) => p.startsWith(`${root}/psycopg2_binary.libs/`) || p.startsWith(`${root}/psycopg2/.libs/`)));
+      if (own) {
+        return { searchPath, loads: own.installPath, reason: `psycopg2 loads the libpq its wheel ships, through its extension's RUNPATH ($ORIGIN/../psycopg2_binary.libs); ${root} comes first on Python's path` };
+      }
+    }
+  }
+  for (const dir of searchPath) {
+    const hit = libraries.find((l) => [l.installPath, ...l.aliasPaths].some((p) => dirOf(p) === dir && nameOf(p) === 'libpq.so.5'));
+    if (hit) {
+      const others = libraries.length - 1;
+      return { searchPath, loads: hit.installPath, reason: `first libpq.so.5 on LD_LIBRARY_PATH is in ${dir}${others ? `; ${others} other libpq file(s) are not loaded` : ''}` };
+    }
+  }
+  return { searchPath, loads: null, reason: 'no file named libpq.so.5 in a directory on LD_LIBRARY_PATH: which libpq loads depends on RUNPATHs this model does not follow, so the lowest version found is judged' };
+}
