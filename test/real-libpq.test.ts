@@ -20,7 +20,7 @@ for (const truth of libpqTruth()) {
     const path = join(FIXTURES, 'libpq', truth.file);
     const machine = READELF_MACHINE[truth.machine];
     const facts = parseElf(readFileSync(path), truth.file, { codeOf: ['PQlibVersion'] });
-    t.is<string | undefined>(facts.machine, machine);
+    t.is(facts.machine as string | undefined, machine);
     t.is(facts.class, truth.class);
     t.is(facts.endianness, truth.endianness);
     t.is(facts.soname, truth.soname);
