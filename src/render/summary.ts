@@ -69,7 +69,7 @@ export function sortWorstFirst(reports: readonly Report[]): Report[] {
 
 /** The name people know a function by. */
 export function functionName(r: Report): string {
-  return r.function?.name ?? r.target.id;
+  return r.function?.name ?? /^arn:[\w-]+:lambda:[\w-]+:\d{12}:function:([\w-]+)/.exec(r.target.id)?.[1] ?? r.target.id;
 }
 
 /** The function ARN, or the target id for offline targets. */
@@ -163,7 +163,7 @@ export function renderSummaryTable(reports: readonly Report[], style: Style): st
         scram ? STATUS_LABEL[scram] : '-',
         tls ? STATUS_LABEL[tls] : '-',
         truncate(oneLine(lib.version ?? (r.libraries.length ? '?' : 'none')), 12),
-        oneLine(r.created.date ?? '-'),
+        oneLine(r.created.date?.slice(0, 10) ?? '-'),
         r.secrets ? String(r.secrets.length) : '-',
       ],
     };
