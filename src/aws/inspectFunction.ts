@@ -10,7 +10,7 @@ import { INSPECTOR_VERSION } from '../version.js';
 import { httpRangeSource } from '../source/httpRangeSource.js';
 import { awsError } from './awsErrors.js';
 import { parseFunctionTarget } from './functionTarget.js';
-import { AwsSession, DEFAULT_RETRY, retryStrategy, sdk, type AwsClients, type AwsSettings } from './session.js';
+import { AwsSession, retryStrategy, sdk, type AwsClients, type AwsSettings } from './session.js';
 
 export interface FunctionInspectOptions extends AwsSettings {
   /** --created: overrides the CloudFormation date. */
@@ -119,7 +119,7 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
     };
   }
 
-  const retry = retryStrategy(await sdk(), options.retry ?? DEFAULT_RETRY);
+  const retry = retryStrategy(await sdk(), context.session.retryChoice());
   const readCode = (): Promise<CodeRead> => {
     const key = `${facts.codeSha256 ?? arn}\0${facts.handler ?? ''}`;
     let p = context.codeReads.get(key);

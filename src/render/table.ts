@@ -22,11 +22,12 @@ export function renderTable(r: Report, style: Style): string {
   out.push(`  created   ${c.date ? `${c.date} (${c.source === 'cloudformation' ? `stack ${c.stack}` : '--created'})` : style.dim(`unknown: ${'note' in c ? c.note : ''}`)}`);
   if (r.libraries.length === 0) out.push(`  libpq     ${style.dim('none found')}`);
   for (const l of r.libraries) {
-    const where = l.installPath ?? l.path;
+    // live: where Lambda puts the file; offline: where it is in the bundle
+    const where = r.target.type === 'function' ? l.installPath ?? l.path : l.path;
     if (l.error) { out.push(`  libpq     ${where}  ${style.status('fail', 'unreadable')}: ${l.error}`); continue; }
     const v = l.version.value ?? (l.version.atLeast !== null ? `>=${l.version.atLeast}` : 'version unknown');
     const how = l.version.evidence.map((e) => e.source).join(', ');
-    const loaded = r.loader ? (r.loader.loads === where ? '  <- loaded' : '') : '';
+    const loaded = r.loader?.loads && r.loader.loads === (l.installPath ?? l.path) && r.libraries.length > 1 ? '  <- loaded' : '';
     out.push(`  libpq     ${where}${l.aliases.length ? ` (+${l.aliases.length} alias)` : ''}  ${l.machine ?? '?'}  ${style.bold(v)}${how ? style.dim(`  [${how}]`) : ''}${loaded}`);
     for (const conflict of l.version.conflicts) out.push(`            ${style.status('warn', 'conflict')}: ${conflict}`);
   }
