@@ -93,3 +93,15 @@ test('merge: a pattern gives value and major; floor raises atLeast only when con
 test('merge: no evidence is all null', (t) => {
   t.deepEqual(mergeVersionEvidence([]), { value: null, major: null, exact: false, atLeast: null, evidence: [], conflicts: [] });
 });
+
+test('API floor: the newest release wins within major 9 too', async (t) => {
+  const { apiFloorEvidence, compareReleases } = await import('../src/evidence/apiFloorEvidence.js');
+  t.is(compareReleases('9.5', '9.6'), -1);
+  t.is(compareReleases('10', '9.6'), 1);
+  t.is(compareReleases('9.6', '9.6'), 0);
+  const exports = ['PQlibVersion', 'PQsslInUse', 'PQresultVerboseErrorMessage', 'PQexec'].map((name) => ({ name, type: 'func' as const, value: 0, size: 0 }));
+  const [floor] = apiFloorEvidence({ ...facts(null), exports });
+  t.is(floor?.value, '>=9.6');
+  t.is(floor?.lo, 9);
+  t.regex(floor!.detail, /PQresultVerboseErrorMessage/);
+});
