@@ -53,6 +53,8 @@ const SHT_DYNSYM = 11;
 const MAX_SYMBOLS = 1_000_000;
 const MAX_DYNAMIC_ENTRIES = 100_000;
 const CODE_BYTES = 64;
+/** Longer names are not real symbols or paths: they are cut, so that one huge string named by every symbol stays cheap. */
+const MAX_NAME_BYTES = 4096;
 
 interface Segment { type: number; offset: number; vaddr: number; filesz: number; memsz: number }
 
@@ -177,12 +179,18 @@ export function parseElf(bytes: Buffer, path: string, options: ParseElfOptions =
   } else if (entries.some(([t]) => t === DT.NEEDED || t === DT.SONAME || t === DT.RUNPATH || t === DT.RPATH)) {
     v.fail('bad-dynamic', 'names DT_NEEDED/DT_SONAME/DT_RUNPATH strings but has no DT_STRTAB and DT_STRSZ');
   }
+  const strings = new Map<number, string>();
   const str = (index: number, what: string): string => {
+    const known = strings.get(index);
+    if (known !== undefined) return known;
     if (index < 0 || strOff + index >= strEnd) v.fail('bad-dynamic', `${what} string index ${index} is outside DT_STRTAB (size ${strEnd - strOff})`);
     const start = strOff + index;
-    const nul = bytes.indexOf(0, start);
-    if (nul < 0 || nul >= strEnd) v.fail('bad-dynamic', `${what} string at index ${index} is not NUL-terminated inside DT_STRTAB`);
-    return bytes.toString('latin1', start, nul);
+    const window = bytes.subarray(start, Math.min(strEnd, start + MAX_NAME_BYTES + 1));
+    const nul = window.indexOf(0);
+    if (nul < 0 && window.length <= MAX_NAME_BYTES) v.fail('bad-dynamic', `${what} string at index ${index} is not NUL-terminated inside DT_STRTAB`);
+    const value = bytes.toString('latin1', start, start + (nul < 0 ? MAX_NAME_BYTES : nul));
+    strings.set(index, value);
+    return value;
   };
   const pathList = (tag: number, what: string): string[] | null => {
     const values = all(tag);

@@ -26,33 +26,45 @@ export interface HandlerFacts {
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 
 const PY_DRIVERS: ReadonlyArray<{ re: RegExp; name: string; engine: NonNullable<HandlerFacts['engine']> }> = [
-  { re: /^\s*(?:import\s+pgdb\b|from\s+pgdb\s+import\b)/m, name: 'pgdb (PyGreSQL)', engine: 'postgresql' },
-  { re: /^\s*(?:import\s+pg\b|from\s+pg\s+import\b)/m, name: 'pg (PyGreSQL)', engine: 'postgresql' },
-  { re: /^\s*(?:import\s+psycopg2\b|from\s+psycopg2(?:\.\w+)*\s+import\b)/m, name: 'psycopg2', engine: 'postgresql' },
-  { re: /^\s*(?:import\s+psycopg\b|from\s+psycopg(?:\.\w+)*\s+import\b)/m, name: 'psycopg', engine: 'postgresql' },
-  { re: /^\s*(?:import\s+pg8000\b|from\s+pg8000(?:\.\w+)*\s+import\b)/m, name: 'pg8000', engine: 'postgresql' },
-  { re: /^\s*(?:import\s+asyncpg\b|from\s+asyncpg\s+import\b)/m, name: 'asyncpg', engine: 'postgresql' },
-  { re: /^\s*(?:import\s+pymysql\b|from\s+pymysql\s+import\b)/m, name: 'pymysql', engine: 'mysql' },
-  { re: /^\s*(?:import\s+mysql\.connector\b|from\s+mysql\s+import\b)/m, name: 'mysql-connector', engine: 'mysql' },
-  { re: /^\s*(?:import\s+(?:cx_Oracle|oracledb)\b|from\s+(?:cx_Oracle|oracledb)\s+import\b)/m, name: 'oracle', engine: 'oracle' },
-  { re: /^\s*(?:import\s+pymssql\b|from\s+pymssql\s+import\b)/m, name: 'pymssql', engine: 'sqlserver' },
-  { re: /^\s*(?:import\s+pymongo\b|from\s+pymongo\s+import\b)/m, name: 'pymongo', engine: 'mongodb' },
+  { re: /^[ \t]*(?:import\s+pgdb\b|from\s+pgdb\s+import\b)/m, name: 'pgdb (PyGreSQL)', engine: 'postgresql' },
+  { re: /^[ \t]*(?:import\s+pg\b|from\s+pg\s+import\b)/m, name: 'pg (PyGreSQL)', engine: 'postgresql' },
+  { re: /^[ \t]*(?:import\s+psycopg2\b|from\s+psycopg2(?:\.\w+)*\s+import\b)/m, name: 'psycopg2', engine: 'postgresql' },
+  { re: /^[ \t]*(?:import\s+psycopg\b|from\s+psycopg(?:\.\w+)*\s+import\b)/m, name: 'psycopg', engine: 'postgresql' },
+  { re: /^[ \t]*(?:import\s+pg8000\b|from\s+pg8000(?:\.\w+)*\s+import\b)/m, name: 'pg8000', engine: 'postgresql' },
+  { re: /^[ \t]*(?:import\s+asyncpg\b|from\s+asyncpg\s+import\b)/m, name: 'asyncpg', engine: 'postgresql' },
+  { re: /^[ \t]*(?:import\s+pymysql\b|from\s+pymysql\s+import\b)/m, name: 'pymysql', engine: 'mysql' },
+  { re: /^[ \t]*(?:import\s+mysql\.connector\b|from\s+mysql\s+import\b)/m, name: 'mysql-connector', engine: 'mysql' },
+  { re: /^[ \t]*(?:import\s+(?:cx_Oracle|oracledb)\b|from\s+(?:cx_Oracle|oracledb)\s+import\b)/m, name: 'oracle', engine: 'oracle' },
+  { re: /^[ \t]*(?:import\s+pymssql\b|from\s+pymssql\s+import\b)/m, name: 'pymssql', engine: 'sqlserver' },
+  { re: /^[ \t]*(?:import\s+pymongo\b|from\s+pymongo\s+import\b)/m, name: 'pymongo', engine: 'mongodb' },
 ];
 const JS_DRIVERS: ReadonlyArray<{ re: RegExp; name: string; engine: NonNullable<HandlerFacts['engine']> }> = [
   { re: /(?:require\(\s*|from\s+)['"](?:pg|pg-native|postgres)['"]/, name: 'node-postgres', engine: 'postgresql' },
   { re: /(?:require\(\s*|from\s+)['"]mysql2?(?:\/promise)?['"]/, name: 'mysql', engine: 'mysql' },
 ];
 
-/** Lines that ask the database for TLS. */
-const TLS_ASKS: readonly RegExp[] = [
-  /sslmode\s*[=:]\s*[^#\n]*['"]?\b(?:require|verify-ca|verify-full)\b/i, // keyword, dict or DSN, incl. conditional expressions
-  /['"]sslmode['"]\s*:\s*[^#\n]*\b(?:require|verify-ca|verify-full)\b/i,
-  /\bsslmode=(?:require|verify-ca|verify-full)\b/i, // inside a connection string
-  /\bssl_context\s*=/, // pg8000
-  /\bssl\s*=\s*(?!None\b|False\b|false\b)[\w({'"]/, // asyncpg, pymysql, node-postgres
-  /\bssl\s*:\s*(?!false\b|null\b|undefined\b)[\w{'"]/, // node-postgres config objects
-  /\bsslrootcert\b/,
-  /\[\s*['"]ssl['"]\s*\]|\.get\(\s*['"]ssl['"]|['"]ssl['"]\s+in\s+\w+/, // the secret's "ssl" key
+/**
+ * Lines longer than this are generated or minified code; only their start is
+ * read, which keeps every pattern below linear in the size of the source.
+ */
+export const MAX_LINE_CHARS = 2000;
+
+/** sslmode (keyword, dict key or connection string) set to a mode that requires TLS, anywhere after it on the line. */
+const SSLMODE = /sslmode/i;
+const SSLMODE_REQUIRES = /\b(?:require|verify-ca|verify-full)\b/i;
+function asksSslmode(line: string): boolean {
+  const at = line.search(SSLMODE);
+  return at >= 0 && /^sslmode['"]?\s*[=:]/i.test(line.slice(at)) && SSLMODE_REQUIRES.test(line.slice(at));
+}
+
+/** Lines that ask the database for TLS. Each test is linear in the line. */
+const TLS_ASKS: ReadonlyArray<(line: string) => boolean> = [
+  asksSslmode, // sslmode='require', {'sslmode': 'verify-full'}, "host=h sslmode=require", conditional expressions
+  (l) => /\bssl_context\s*=/.test(l), // pg8000
+  (l) => /\bssl\s*=\s*(?!None\b|False\b|false\b)[\w({'"]/.test(l), // asyncpg, pymysql, node-postgres
+  (l) => /\bssl\s*:\s*(?!false\b|null\b|undefined\b)[\w{'"]/.test(l), // node-postgres config objects
+  (l) => /\bsslrootcert\b/.test(l),
+  (l) => /\[\s*['"]ssl['"]\s*\]|\.get\(\s*['"]ssl['"]|['"]ssl['"]\s+in\s+\w+/.test(l), // the secret's "ssl" key
 ];
 const TLS_OFF = /sslmode\s*[=:]\s*['"]?(?:disable|allow|prefer)['"]?\s*[,)\n]/i;
 const CONNECT = /\b(?:pgdb|pg|psycopg2|psycopg|pg8000|asyncpg|pymysql)\.connect\s*\(|\bnew\s+(?:Client|Pool)\s*\(/;
@@ -89,7 +101,7 @@ export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null 
   if (!main) return null;
   const language = languageOf(main.path) ?? 'python';
   const all = files.map((f) => f.text).join('\n');
-  const steps = ROTATION_STEPS.filter((s) => new RegExp(`['"\`]${s}['"\`]`).test(all));
+  const steps = ROTATION_STEPS.filter((s) => all.includes(`'${s}'`) || all.includes(`"${s}"`) || all.includes(`\`${s}\``));
   const table = language === 'python' ? PY_DRIVERS : JS_DRIVERS;
   const found = table.filter((d) => d.re.test(all));
   const engines = [...new Set(found.map((d) => d.engine))];
@@ -97,10 +109,10 @@ export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null 
   const plainConnections: string[] = [];
   for (const f of files) {
     f.text.split('\n').forEach((raw, i) => {
-      const line = stripComments(raw, language).trim();
+      const line = stripComments(raw.length > MAX_LINE_CHARS ? raw.slice(0, MAX_LINE_CHARS) : raw, language).trim();
       if (line === '') return;
       const where = `${f.path}:${i + 1}: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}`;
-      if (TLS_ASKS.some((re) => re.test(line))) tlsEvidence.push(where);
+      if (TLS_ASKS.some((asks) => asks(line))) tlsEvidence.push(where);
       else if (TLS_OFF.test(line) || CONNECT.test(line)) plainConnections.push(where);
     });
   }
@@ -122,7 +134,7 @@ export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null 
 export function localImports(text: string, language: HandlerFacts['language']): string[] {
   if (language !== 'python') return [];
   const out = new Set<string>();
-  for (const m of text.matchAll(/^\s*(?:from\s+([\w.]+)\s+import\b|import\s+([\w.]+(?:\s*,\s*[\w.]+)*))/gm)) {
+  for (const m of text.matchAll(/^[ \t]*(?:from\s+([\w.]+)\s+import\b|import\s+([\w.]+(?:\s*,\s*[\w.]+)*))/gm)) {
     const names = m[1] ? [m[1]] : (m[2] ?? '').split(',').map((s) => s.trim());
     for (const n of names) if (n && !n.startsWith('.')) out.add(`${n.replace(/\./g, '/')}.py`);
   }
