@@ -57,3 +57,9 @@ test('MySQL rotation handler: engine mysql', (t) => {
 test('local imports are module paths', (t) => {
   t.deepEqual(localImports('import boto3\nfrom common.db import connect\nimport a, b.c\n', 'python'), ['boto3.py', 'common/db.py', 'a.py', 'b/c.py']);
 });
+
+test('a connect call that passes sslmode on a later line is not a plain connection', (t) => {
+  const h = py("conn = pgdb.connect(host=h,\n    user=u,\n    sslmode='require' if use_ssl else 'disable')\nother = pgdb.connect(host=h)");
+  t.true(h.asksForTls);
+  t.deepEqual(h.plainConnections, ['h.py:5: other = pgdb.connect(host=h)']);
+});

@@ -89,6 +89,20 @@ function stripComments(line: string, language: HandlerFacts['language']): string
 
 export interface SourceFile { path: string; text: string }
 
+/** The lines of a call that opens on line `i`, up to its closing parenthesis (at most 30 lines). */
+function callSpan(lines: readonly string[], i: number): string[] {
+  let depth = 0;
+  const span: string[] = [];
+  for (let j = i; j < lines.length && j < i + 30; j++) {
+    const line = lines[j]!;
+    span.push(line);
+    for (const c of line) depth += c === '(' ? 1 : c === ')' ? -1 : 0;
+    if (depth <= 0 && j > i) break;
+    if (depth <= 0 && j === i && line.includes(')')) break;
+  }
+  return span;
+}
+
 export function languageOf(path: string): HandlerFacts['language'] | null {
   if (path.endsWith('.py')) return 'python';
   if (/\.(?:m|c)?js$/.test(path)) return 'javascript';
@@ -107,13 +121,14 @@ export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null 
   const engines = [...new Set(found.map((d) => d.engine))];
   const tlsEvidence: string[] = [];
   const plainConnections: string[] = [];
+  const asksTls = (line: string) => TLS_ASKS.some((asks) => asks(line));
   for (const f of files) {
-    f.text.split('\n').forEach((raw, i) => {
-      const line = stripComments(raw.length > MAX_LINE_CHARS ? raw.slice(0, MAX_LINE_CHARS) : raw, language).trim();
+    const lines = f.text.split('\n').map((raw) => stripComments(raw.length > MAX_LINE_CHARS ? raw.slice(0, MAX_LINE_CHARS) : raw, language).trim());
+    lines.forEach((line, i) => {
       if (line === '') return;
       const where = `${f.path}:${i + 1}: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}`;
-      if (TLS_ASKS.some((asks) => asks(line))) tlsEvidence.push(where);
-      else if (TLS_OFF.test(line) || CONNECT.test(line)) plainConnections.push(where);
+      if (asksTls(line)) tlsEvidence.push(where);
+      else if (TLS_OFF.test(line) || (CONNECT.test(line) && !callSpan(lines, i).some(asksTls))) plainConnections.push(where);
     });
   }
   return {
