@@ -155,3 +155,27 @@ test('CLI scan: listing denied is an error naming the action; empty account says
   t.is(empty.code, 0);
   t.regex(empty.stdout, /No rotation functions found/);
 });
+
+test('CLI scan: Ctrl-C prints what is done and the summary, names the rest, exits 130', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const { BIN } = await import('./support/cli.js');
+  const { s } = await account(30);
+  t.teardown(() => s.close());
+  s.knobs.latencyMs = 150;
+  const child = spawn(process.execPath, [BIN, 'scan', '--region', 'us-east-1', '--region', 'eu-west-1', '--no-cache', '--concurrency', '2', '--format', 'json'], {
+    env: { PATH: process.env.PATH, ...cliEnv(s) }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  await new Promise((r) => setTimeout(r, 1500));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  t.is(code, 130, stderr);
+  const out = JSON.parse(stdout);
+  t.true(out.summary.interrupted);
+  t.true(out.reports.length > 0 && out.reports.length < 31, `${out.reports.length} reports`);
+  t.is(out.reports.length + out.summary.notInspected.length, 31, 'every discovered function is either reported or named');
+  t.regex(stderr, /interrupted: \d+ of 31 discovered function\(s\) were not inspected/);
+});
