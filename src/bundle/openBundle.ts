@@ -13,6 +13,8 @@ const ZIP_EMPTY = 0x504b0506;
 
 /** Opens a bundle from any byte source, telling zip from ELF by content. */
 export async function openBundleFromSource(source: ByteSource, fileName: string): Promise<Bundle> {
+  // A zip reader starts with the last 64 KiB; a file no larger is read once, whole.
+  if (source.size <= 64 * 1024 + 22 + 20) await source.prefetch(0, source.size);
   const head = source.size >= 4 ? (await source.read(0, 4)).readUInt32BE(0) : 0;
   if (head === ELF_MAGIC) return elfBundle(source, fileName);
   if (head === ZIP_LOCAL || head === ZIP_EMPTY || /\.(zip|jar)$/i.test(fileName)) return openZipBundle(source);

@@ -28,6 +28,9 @@ export interface FindingsOptions {
 }
 
 const MAX_HANDLER_BYTES = 2 * 1024 * 1024;
+/** Local modules read with the handler, and all handler source together. */
+const MAX_LOCAL_IMPORTS = 20;
+const MAX_HANDLER_TOTAL_BYTES = 8 * 1024 * 1024;
 const MAX_HANDLER_CANDIDATES = 25;
 /** Driver packages are not the handler's own code: their text must not count as the handler asking for TLS. */
 const DRIVER_MODULES = new Set(['pgdb', 'pg', 'psycopg2', 'psycopg', 'pg8000', 'asyncpg', 'pymysql', 'boto3', 'botocore', 'json', 'logging', 'os', 'ssl']);
@@ -140,10 +143,15 @@ async function readHandler(bundle: Bundle, handler: string | null, maxBytes: num
   if (!main) return null;
   const sources: SourceFile[] = [main];
   const language = languageOf(main.path) ?? 'python';
+  let total = main.text.length;
   for (const p of localImports(main.text, language)) {
     const e = files.get(p);
     if (!e || DRIVER_MODULES.has(p.replace(/\.py$/, '').split('/')[0]!)) continue;
-    sources.push({ path: p, text: await readText(bundle, e, maxBytes) });
+    // A handler's own helpers are a few small modules; stop well before a hostile bundle could matter.
+    if (sources.length > MAX_LOCAL_IMPORTS || total + e.size > MAX_HANDLER_TOTAL_BYTES) break;
+    const text = await readText(bundle, e, maxBytes);
+    total += text.length;
+    sources.push({ path: p, text });
   }
   return handlerFacts(sources);
 }

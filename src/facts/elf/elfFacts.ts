@@ -55,6 +55,8 @@ const MAX_DYNAMIC_ENTRIES = 100_000;
 const CODE_BYTES = 64;
 /** Longer names are not real symbols or paths: they are cut, so that one huge string named by every symbol stays cheap. */
 const MAX_NAME_BYTES = 4096;
+/** All dynamic strings together (real libraries: kilobytes; libstdc++: about 1 MiB). */
+const MAX_STRING_BYTES = 8 * 1024 * 1024;
 
 interface Segment { type: number; offset: number; vaddr: number; filesz: number; memsz: number }
 
@@ -180,6 +182,7 @@ export function parseElf(bytes: Buffer, path: string, options: ParseElfOptions =
     v.fail('bad-dynamic', 'names DT_NEEDED/DT_SONAME/DT_RUNPATH strings but has no DT_STRTAB and DT_STRSZ');
   }
   const strings = new Map<number, string>();
+  let stringBytes = 0;
   const str = (index: number, what: string): string => {
     const known = strings.get(index);
     if (known !== undefined) return known;
@@ -189,6 +192,8 @@ export function parseElf(bytes: Buffer, path: string, options: ParseElfOptions =
     const nul = window.indexOf(0);
     if (nul < 0 && window.length <= MAX_NAME_BYTES) v.fail('bad-dynamic', `${what} string at index ${index} is not NUL-terminated inside DT_STRTAB`);
     const value = bytes.toString('latin1', start, start + (nul < 0 ? MAX_NAME_BYTES : nul));
+    stringBytes += value.length;
+    if (stringBytes > MAX_STRING_BYTES) v.fail('bad-dynamic', `dynamic strings total more than ${MAX_STRING_BYTES} bytes: not a real library`);
     strings.set(index, value);
     return value;
   };

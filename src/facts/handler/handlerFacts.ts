@@ -89,18 +89,15 @@ function stripComments(line: string, language: HandlerFacts['language']): string
 
 export interface SourceFile { path: string; text: string }
 
-/** The lines of a call that opens on line `i`, up to its closing parenthesis (at most 30 lines). */
-function callSpan(lines: readonly string[], i: number): string[] {
-  let depth = 0;
-  const span: string[] = [];
-  for (let j = i; j < lines.length && j < i + 30; j++) {
-    const line = lines[j]!;
-    span.push(line);
-    for (const c of line) depth += c === '(' ? 1 : c === ')' ? -1 : 0;
-    if (depth <= 0 && j > i) break;
-    if (depth <= 0 && j === i && line.includes(')')) break;
+/** Whether any line of the call that opens on line `i` (up to its closing parenthesis, at most 30 lines) asks for TLS. */
+function callAsksTls(asks: readonly boolean[], depth: readonly number[], i: number): boolean {
+  let open = 0;
+  for (let j = i; j < asks.length && j < i + 30; j++) {
+    if (asks[j]) return true;
+    open += depth[j]!;
+    if (open <= 0) return false;
   }
-  return span;
+  return false;
 }
 
 export function languageOf(path: string): HandlerFacts['language'] | null {
@@ -121,14 +118,16 @@ export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null 
   const engines = [...new Set(found.map((d) => d.engine))];
   const tlsEvidence: string[] = [];
   const plainConnections: string[] = [];
-  const asksTls = (line: string) => TLS_ASKS.some((asks) => asks(line));
   for (const f of files) {
     const lines = f.text.split('\n').map((raw) => stripComments(raw.length > MAX_LINE_CHARS ? raw.slice(0, MAX_LINE_CHARS) : raw, language).trim());
+    // Each line is tested once; a call's span then only looks the answers up.
+    const asks = lines.map((line) => line !== '' && TLS_ASKS.some((test) => test(line)));
+    const depth = lines.map((line) => { let d = 0; for (const c of line) d += c === '(' ? 1 : c === ')' ? -1 : 0; return d; });
     lines.forEach((line, i) => {
       if (line === '') return;
       const where = `${f.path}:${i + 1}: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}`;
-      if (asksTls(line)) tlsEvidence.push(where);
-      else if (TLS_OFF.test(line) || (CONNECT.test(line) && !callSpan(lines, i).some(asksTls))) plainConnections.push(where);
+      if (asks[i]) tlsEvidence.push(where);
+      else if (TLS_OFF.test(line) || (CONNECT.test(line) && !callAsksTls(asks, depth, i))) plainConnections.push(where);
     });
   }
   return {
