@@ -63,3 +63,8 @@ test('a connect call that passes sslmode on a later line is not a plain connecti
   t.true(h.asksForTls);
   t.deepEqual(h.plainConnections, ['h.py:5: other = pgdb.connect(host=h)']);
 });
+
+test('drivers: cx_Oracle and node-postgres are recognised', (t) => {
+  t.is(handlerFacts([{ path: 'h.py', text: 'import cx_Oracle\n' }])!.engine, 'oracle');
+  t.deepEqual(handlerFacts([{ path: 'index.js', text: "const { Client } = require('pg');\n" }])!.drivers, ['node-postgres']);
+});

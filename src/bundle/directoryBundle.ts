@@ -1,4 +1,4 @@
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { closeSync, fstatSync, lstatSync, openSync, readSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { InspectError } from '../errors.js';
 import type { Bundle, BundleEntry } from './bundle.js';
@@ -6,14 +6,17 @@ import type { Bundle, BundleEntry } from './bundle.js';
 /** Entries an unpacked bundle may hold before we stop walking it. */
 export const MAX_DIRECTORY_ENTRIES = 200_000;
 
-/** An unpacked bundle: a directory tree, symlinks kept as symlinks. */
+/**
+ * An unpacked bundle: a directory tree, symlinks kept as symlinks. File system
+ * calls are synchronous under the async interface, as in fileSource.
+ */
 export async function openDirectoryBundle(root: string): Promise<Bundle> {
   const entries: BundleEntry[] = [];
   const walk = async (rel: string): Promise<void> => {
-    const names = (await readdir(join(root, rel))).sort();
+    const names = readdirSync(join(root, rel)).sort();
     for (const name of names) {
       const path = rel === '' ? name : `${rel}/${name}`;
-      const st = await lstat(join(root, path));
+      const st = lstatSync(join(root, path));
       if (entries.length >= MAX_DIRECTORY_ENTRIES) {
         throw new InspectError('too-many-entries', `${root}: more than ${MAX_DIRECTORY_ENTRIES} entries`);
       }
@@ -32,17 +35,22 @@ export async function openDirectoryBundle(root: string): Promise<Bundle> {
     size: entries.reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0),
     async read(entry, maxBytes) {
       const full = join(root, entry.path);
-      if (entry.type === 'symlink') return Buffer.from(await readlink(full), 'utf8');
-      const fh = await open(full, 'r');
+      if (entry.type === 'symlink') return Buffer.from(readlinkSync(full), 'utf8');
+      const fd = openSync(full, 'r');
       try {
-        const { size } = await fh.stat();
+        const { size } = fstatSync(fd);
         if (size > maxBytes) throw new InspectError('entry-too-large', `${entry.path}: ${size} bytes, above the ${maxBytes}-byte cap`, { path: entry.path });
         const buf = Buffer.allocUnsafe(size);
-        const { bytesRead: n } = await fh.read(buf, 0, size, 0);
+        let n = 0;
+        while (n < size) {
+          const got = readSync(fd, buf, n, size - n, n);
+          if (got === 0) break;
+          n += got;
+        }
         bytesRead += n;
         return buf.subarray(0, n);
       } finally {
-        await fh.close();
+        closeSync(fd);
       }
     },
     close: async () => {},

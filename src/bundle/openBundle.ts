@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { InspectError } from '../errors.js';
 import type { ByteSource } from '../source/byteSource.js';
 import { fileSource } from '../source/fileSource.js';
@@ -33,7 +33,7 @@ export async function openBundleFromSource(source: ByteSource, fileName: string)
 export async function openLocalBundle(path: string): Promise<Bundle> {
   let st;
   try {
-    st = await stat(path);
+    st = statSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InspectError(code === 'ENOENT' ? 'not-found' : 'unreadable', `${path}: ${code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code ?? 'error'})`}`, { path, cause: e });

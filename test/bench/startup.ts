@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/rotation-inspector.js', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../dist/bin/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../dist/bin/main.cjs', import.meta.url));
 const SAMPLE = 'samples/postgres-9.4-rotation.zip';
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 30);
 const WARMUP = Number(process.env.BENCH_STARTUP_WARMUP ?? 3);

@@ -25,22 +25,24 @@ export interface HandlerFacts {
 
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 
-const PY_DRIVERS: ReadonlyArray<{ re: RegExp; name: string; engine: NonNullable<HandlerFacts['engine']> }> = [
-  { re: /^[ \t]*(?:import\s+pgdb\b|from\s+pgdb\s+import\b)/m, name: 'pgdb (PyGreSQL)', engine: 'postgresql' },
-  { re: /^[ \t]*(?:import\s+pg\b|from\s+pg\s+import\b)/m, name: 'pg (PyGreSQL)', engine: 'postgresql' },
-  { re: /^[ \t]*(?:import\s+psycopg2\b|from\s+psycopg2(?:\.\w+)*\s+import\b)/m, name: 'psycopg2', engine: 'postgresql' },
-  { re: /^[ \t]*(?:import\s+psycopg\b|from\s+psycopg(?:\.\w+)*\s+import\b)/m, name: 'psycopg', engine: 'postgresql' },
-  { re: /^[ \t]*(?:import\s+pg8000\b|from\s+pg8000(?:\.\w+)*\s+import\b)/m, name: 'pg8000', engine: 'postgresql' },
-  { re: /^[ \t]*(?:import\s+asyncpg\b|from\s+asyncpg\s+import\b)/m, name: 'asyncpg', engine: 'postgresql' },
-  { re: /^[ \t]*(?:import\s+pymysql\b|from\s+pymysql\s+import\b)/m, name: 'pymysql', engine: 'mysql' },
-  { re: /^[ \t]*(?:import\s+mysql\.connector\b|from\s+mysql\s+import\b)/m, name: 'mysql-connector', engine: 'mysql' },
-  { re: /^[ \t]*(?:import\s+(?:cx_Oracle|oracledb)\b|from\s+(?:cx_Oracle|oracledb)\s+import\b)/m, name: 'oracle', engine: 'oracle' },
-  { re: /^[ \t]*(?:import\s+pymssql\b|from\s+pymssql\s+import\b)/m, name: 'pymssql', engine: 'sqlserver' },
-  { re: /^[ \t]*(?:import\s+pymongo\b|from\s+pymongo\s+import\b)/m, name: 'pymongo', engine: 'mongodb' },
+/** `hint`: a substring every match contains, tested before the regular expression. */
+type DriverPattern = { re: RegExp; name: string; hint: string; engine: NonNullable<HandlerFacts['engine']> };
+const PY_DRIVERS: readonly DriverPattern[] = [
+  { re: /^[ \t]*(?:import\s+pgdb\b|from\s+pgdb\s+import\b)/m, name: 'pgdb (PyGreSQL)', hint: 'pgdb', engine: 'postgresql' },
+  { re: /^[ \t]*(?:import\s+pg\b|from\s+pg\s+import\b)/m, name: 'pg (PyGreSQL)', hint: 'pg', engine: 'postgresql' },
+  { re: /^[ \t]*(?:import\s+psycopg2\b|from\s+psycopg2(?:\.\w+)*\s+import\b)/m, name: 'psycopg2', hint: 'psycopg2', engine: 'postgresql' },
+  { re: /^[ \t]*(?:import\s+psycopg\b|from\s+psycopg(?:\.\w+)*\s+import\b)/m, name: 'psycopg', hint: 'psycopg', engine: 'postgresql' },
+  { re: /^[ \t]*(?:import\s+pg8000\b|from\s+pg8000(?:\.\w+)*\s+import\b)/m, name: 'pg8000', hint: 'pg8000', engine: 'postgresql' },
+  { re: /^[ \t]*(?:import\s+asyncpg\b|from\s+asyncpg\s+import\b)/m, name: 'asyncpg', hint: 'asyncpg', engine: 'postgresql' },
+  { re: /^[ \t]*(?:import\s+pymysql\b|from\s+pymysql\s+import\b)/m, name: 'pymysql', hint: 'pymysql', engine: 'mysql' },
+  { re: /^[ \t]*(?:import\s+mysql\.connector\b|from\s+mysql\s+import\b)/m, name: 'mysql-connector', hint: 'mysql', engine: 'mysql' },
+  { re: /^[ \t]*(?:import\s+(?:cx_Oracle|oracledb)\b|from\s+(?:cx_Oracle|oracledb)\s+import\b)/m, name: 'oracle', hint: 'racle', engine: 'oracle' },
+  { re: /^[ \t]*(?:import\s+pymssql\b|from\s+pymssql\s+import\b)/m, name: 'pymssql', hint: 'pymssql', engine: 'sqlserver' },
+  { re: /^[ \t]*(?:import\s+pymongo\b|from\s+pymongo\s+import\b)/m, name: 'pymongo', hint: 'pymongo', engine: 'mongodb' },
 ];
-const JS_DRIVERS: ReadonlyArray<{ re: RegExp; name: string; engine: NonNullable<HandlerFacts['engine']> }> = [
-  { re: /(?:require\(\s*|from\s+)['"](?:pg|pg-native|postgres)['"]/, name: 'node-postgres', engine: 'postgresql' },
-  { re: /(?:require\(\s*|from\s+)['"]mysql2?(?:\/promise)?['"]/, name: 'mysql', engine: 'mysql' },
+const JS_DRIVERS: readonly DriverPattern[] = [
+  { re: /(?:require\(\s*|from\s+)['"](?:pg|pg-native|postgres)['"]/, name: 'node-postgres', hint: 'pg', engine: 'postgresql' },
+  { re: /(?:require\(\s*|from\s+)['"]mysql2?(?:\/promise)?['"]/, name: 'mysql', hint: 'mysql', engine: 'mysql' },
 ];
 
 /**
@@ -114,20 +116,21 @@ export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null 
   const all = files.map((f) => f.text).join('\n');
   const steps = ROTATION_STEPS.filter((s) => all.includes(`'${s}'`) || all.includes(`"${s}"`) || all.includes(`\`${s}\``));
   const table = language === 'python' ? PY_DRIVERS : JS_DRIVERS;
-  const found = table.filter((d) => d.re.test(all));
+  const found = table.filter((d) => all.includes(d.hint) && d.re.test(all));
   const engines = [...new Set(found.map((d) => d.engine))];
   const tlsEvidence: string[] = [];
   const plainConnections: string[] = [];
   for (const f of files) {
     const lines = f.text.split('\n').map((raw) => stripComments(raw.length > MAX_LINE_CHARS ? raw.slice(0, MAX_LINE_CHARS) : raw, language).trim());
     // Each line is tested once; a call's span then only looks the answers up.
-    const asks = lines.map((line) => line !== '' && TLS_ASKS.some((test) => test(line)));
+    // Every TLS pattern contains "ssl": most lines never reach a regular expression.
+    const asks = lines.map((line) => line !== '' && /ssl/i.test(line) && TLS_ASKS.some((test) => test(line)));
     const depth = lines.map((line) => { let d = 0; for (const c of line) d += c === '(' ? 1 : c === ')' ? -1 : 0; return d; });
     lines.forEach((line, i) => {
       if (line === '') return;
       const where = `${f.path}:${i + 1}: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}`;
       if (asks[i]) tlsEvidence.push(where);
-      else if (TLS_OFF.test(line) || (CONNECT.test(line) && !callAsksTls(asks, depth, i))) plainConnections.push(where);
+      else if ((line.includes('ssl') && TLS_OFF.test(line)) || (line.includes('(') && CONNECT.test(line) && !callAsksTls(asks, depth, i))) plainConnections.push(where);
     });
   }
   return {
