@@ -17,7 +17,7 @@ import { buildZip, type ZipEntry } from '../standin/zip.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'rotation-inspector.js');
-const MAIN = join(ROOT, 'dist', 'bin', 'main.js');
+const MAIN = join(ROOT, 'dist', 'bin', 'main.cjs');
 const LIBPQ = join(ROOT, 'test', 'fixtures', 'libpq');
 const COUNT = Number(process.env.BENCH_BUNDLES ?? 300);
 const REAL_SHARE = Number(process.env.BENCH_REAL_SHARE ?? 1 / 3);
