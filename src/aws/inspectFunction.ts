@@ -2,8 +2,7 @@ import type { GetFunctionCommandOutput } from '@aws-sdk/client-lambda';
 import { openZipBundle } from '../bundle/zipBundle.js';
 import type { Check } from '../checks/check.js';
 import { InspectError, describeError } from '../errors.js';
-import { whichLibpqLoads } from '../facts/loader/lambdaLoader.js';
-import { bundleFindings, type BundleFindings } from '../report/bundleFindings.js';
+import { bundleFindings, loaderFacts, toReportError, type BundleFindings } from '../report/bundleFindings.js';
 import { buildReport, failedReport } from '../report/buildReport.js';
 import type { Created, FunctionFacts, Report, ReportError } from '../report/report.js';
 import { INSPECTOR_VERSION } from '../version.js';
@@ -140,8 +139,8 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
     return p;
   };
   const reads: Array<Promise<CodeRead | ReportError>> = [
-    readCode().catch((e: unknown) => asError(e, `${facts.name} code`)),
-    ...facts.layers.map((layer) => readLayer(layer.arn, context, retry, options, ctx).catch((e: unknown) => asError(e, layer.arn))),
+    readCode().catch((e: unknown) => toReportError(e, `${facts.name} code`)),
+    ...facts.layers.map((layer) => readLayer(layer.arn, context, retry, options, ctx).catch((e: unknown) => toReportError(e, layer.arn))),
   ];
   const results = await Promise.all(reads);
   const { created, error: stackError } = await createdP;
@@ -160,14 +159,7 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
       if (i === 0) findings.push({ libraries: [], handler: null, handlerError: 'the function code could not be read', errors: [] });
     }
   });
-  const libraries = findings.flatMap((f) => f.libraries);
-  const loader = whichLibpqLoads(
-    libraries.filter((l) => !l.error && l.installPath).map((l) => ({
-      installPath: l.installPath!,
-      aliasPaths: l.aliases.map((a) => `${l.installPath!.startsWith('/opt/') ? '/opt' : '/var/task'}/${a}`),
-    })),
-    findings[0]?.handler?.drivers ?? [],
-  );
+  const loader = loaderFacts(findings);
   debug?.(`${facts.name}: read ${bytesRead} of ${size} bytes; loader: ${loader.reason}`);
   const report = buildReport({
     target: { type: 'function', id: arn, region, ...(ft.qualifier ? { qualifier: ft.qualifier } : {}), bytesRead, size },
@@ -175,11 +167,6 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
   });
   report.errors.push(...errors);
   return report;
-}
-
-function asError(e: unknown, what: string): ReportError {
-  if (e instanceof InspectError) return { code: e.code, message: e.message };
-  return { code: 'error', message: `${what}: ${describeError(e)}` };
 }
 
 interface ReadBundleArgs {

@@ -7,9 +7,7 @@ import { normalizeEntryPath, type Bundle, type BundleEntry } from './bundle.js';
 
 // The CLI bundle inlines yauzl (measured: a separate CommonJS load cost ~12 ms
 // of a cold start); the library build imports it normally.
-function yauzl(): typeof Yauzl {
-  return yauzlModule;
-}
+const yauzl = yauzlModule as typeof Yauzl;
 
 /** Entries a zip may list before we call it hostile. */
 export const MAX_ZIP_ENTRIES = 200_000;
@@ -23,7 +21,7 @@ const MADE_BY_OSX = 19;
 function readerFor(source: ByteSource): Yauzl.RandomAccessReader {
   // The typings mark the class abstract for _readStreamForRange, which the
   // read() override below makes unnecessary.
-  const { RandomAccessReader } = yauzl() as unknown as { RandomAccessReader: new () => Yauzl.RandomAccessReader };
+  const { RandomAccessReader } = yauzl as unknown as { RandomAccessReader: new () => Yauzl.RandomAccessReader };
   const reader = new RandomAccessReader();
   // yauzl's default read() goes through streams; a direct read is simpler and
   // keeps every byte on the one counted, cached path.
@@ -75,7 +73,7 @@ function openError(source: ByteSource, e: unknown): InspectError {
 export async function openZipBundle(source: ByteSource): Promise<Bundle> {
   let zipfile: Yauzl.ZipFile;
   try {
-    zipfile = await yauzl().fromRandomAccessReaderPromise(readerFor(source), source.size, {
+    zipfile = await yauzl.fromRandomAccessReaderPromise(readerFor(source), source.size, {
       lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true, strictFileNames: false,
     });
   } catch (e) {

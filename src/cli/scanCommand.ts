@@ -35,7 +35,10 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
       region: args.region, maxEntryBytes: args.maxEntryBytes, cache, signal: controller.signal, env: io.env,
       debug: args.debug ? (line) => io.stderr.write(`debug: ${redact(line)}\n`) : undefined,
       onDiscovered: (n) => progress.setTotal(n),
-      onInspected: (r) => progress.tick(r.function?.name ?? r.target.id),
+      onInspected: (r) => {
+        progress.tick(r.function?.name ?? r.target.id);
+        if (args.debug) io.stderr.write(`debug: inspected ${redact(r.function?.name ?? r.target.id)}\n`);
+      },
     });
   } finally {
     progress.done();

@@ -7,7 +7,8 @@ import { PQLIBVERSION, pqlibVersionEvidence } from '../evidence/pqlibVersionEvid
 import { highestMajor, mergeVersionEvidence, type VersionEvidence } from '../evidence/versionEvidence.js';
 import { parseElf } from '../facts/elf/elfFacts.js';
 import { handlerFacts, languageOf, localImports, type HandlerFacts, type SourceFile } from '../facts/handler/handlerFacts.js';
-import type { LibraryReport, ReportError } from './report.js';
+import { whichLibpqLoads } from '../facts/loader/lambdaLoader.js';
+import type { LibraryReport, LoaderFacts, ReportError } from './report.js';
 
 /** What one bundle (function code or a layer) contributes to a report. */
 export interface BundleFindings {
@@ -43,7 +44,7 @@ function emptyLibrary(path: string, size: number): LibraryReport & { highest: nu
   };
 }
 
-function toReportError(e: unknown, path?: string): ReportError {
+export function toReportError(e: unknown, path?: string): ReportError {
   if (e instanceof InspectError) return { ...(e.path ?? path ? { path: e.path ?? path } : {}), code: e.code, message: e.message };
   return { ...(path ? { path } : {}), code: 'error', message: `${path ? `${path}: ` : ''}${describeError(e)}` };
 }
@@ -98,6 +99,19 @@ export async function bundleFindings(bundle: Bundle, options: FindingsOptions = 
   return { libraries, handler, ...(handlerError ? { handlerError } : {}), errors };
 }
 
+/**
+ * Which libpq the function loads, from the findings of its code and layers.
+ * Each readable library sits at its installPath; its aliases sit beside it,
+ * under the same root (/var/task or /opt).
+ */
+export function loaderFacts(findings: readonly BundleFindings[]): LoaderFacts {
+  const placed = findings.flatMap((f) => f.libraries).filter((l) => !l.error && l.installPath).map((l) => {
+    const root = l.installPath!.slice(0, l.installPath!.length - l.path.length);
+    return { installPath: l.installPath!, aliasPaths: l.aliases.map((a) => `${root}${a}`) };
+  });
+  return whichLibpqLoads(placed, findings[0]?.handler?.drivers ?? []);
+}
+
 function dedupeByValue(items: VersionEvidence[]): VersionEvidence[] {
   const seen = new Set<string>();
   return items.filter((e) => !seen.has(e.value) && (seen.add(e.value), true));
@@ -107,10 +121,9 @@ function dedupeByValue(items: VersionEvidence[]): VersionEvidence[] {
 export function handlerModuleCandidates(handler: string): string[] {
   const dot = handler.lastIndexOf('.');
   const module = dot > 0 ? handler.slice(0, dot) : handler;
-  const base = module.replace(/\./g, '/');
-  // Node handlers name a file path; Python handlers a dotted module.
-  const nodeBase = module;
-  return [...new Set([`${base}.py`, `${nodeBase}.js`, `${nodeBase}.mjs`, `${nodeBase}.cjs`])];
+  // Python handlers name a dotted module; Node handlers a file path.
+  const pythonPath = module.replace(/\./g, '/');
+  return [...new Set([`${pythonPath}.py`, `${module}.js`, `${module}.mjs`, `${module}.cjs`])];
 }
 
 async function readText(bundle: Bundle, entry: BundleEntry, maxBytes: number): Promise<string> {

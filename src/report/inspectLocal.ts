@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import type { Bundle } from '../bundle/bundle.js';
 import { openLocalBundle } from '../bundle/openBundle.js';
 import { InspectError, describeError } from '../errors.js';
-import { whichLibpqLoads } from '../facts/loader/lambdaLoader.js';
-import { bundleFindings, type FindingsOptions } from './bundleFindings.js';
+import { bundleFindings, loaderFacts, type FindingsOptions } from './bundleFindings.js';
 import { buildReport, failedReport } from './buildReport.js';
 import type { Created, Report } from './report.js';
 
@@ -34,12 +33,7 @@ export async function inspectLocal(path: string, options: LocalInspectOptions = 
       ...options,
       ...(asFunctionCode ? { placeLibrary: (p: string) => ({ installPath: `/var/task/${p}` }) } : {}),
     });
-    const loader = asFunctionCode
-      ? whichLibpqLoads(
-        findings.libraries.filter((l) => !l.error).map((l) => ({ installPath: `/var/task/${l.path}`, aliasPaths: l.aliases.map((a) => `/var/task/${a}`) })),
-        findings.handler?.drivers ?? [],
-      )
-      : undefined;
+    const loader = asFunctionCode ? loaderFacts([findings]) : undefined;
     return buildReport({
       target: { type: bundle.kind, id: bundle.kind === 'directory' ? resolve(path) : path, bytesRead: bundle.bytesRead, size: bundle.size },
       findings: [findings],
