@@ -5,7 +5,7 @@
  *
  * Contract under test: on any input the inspector either answers or raises an
  * InspectError with a code and a one-line message. No other exception, no
- * hang, no memory blow-up; every case finishes within CASE_BUDGET_MS.
+ * hang, no memory blow-up; no case runs away past CASE_BUDGET_MS.
  *
  * Every case is generated from one 32-bit seed (mulberry32), so a failure is
  * reproducible from the seed alone:
@@ -42,7 +42,13 @@ const ELF_CASES = Number(process.env.FUZZ_ELF_CASES ?? 20_000);
 const ZIP_CASES = Number(process.env.FUZZ_ZIP_CASES ?? 12_000);
 /** Every n-th zip mutant also goes through inspectLocal from a temp file (file source, loader model, report, JSON). */
 const INSPECT_LOCAL_EVERY = 10;
-const CASE_BUDGET_MS = 2_000;
+/**
+ * A runaway detector, not a speed target (speed lives in test/bench/): typical
+ * cases take well under 50 ms and the crafted ones under 1.5 s on a quiet
+ * machine, while the quadratic blow-ups this test found took 10 s to minutes.
+ * The margin keeps a loaded CI machine from failing a healthy case.
+ */
+const CASE_BUDGET_MS = 8_000;
 /** A pending promise this long is a hang, not a slow case. */
 const HANG_MS = 10_000;
 const RSS_LIMIT = 1.5 * 1024 ** 3;
@@ -915,7 +921,7 @@ test.serial('crafted hostile bundles: finish within the per-case budget and boun
     for (const c of cases) {
       const file = join(tmp, c.name);
       writeFileSync(file, c.zip);
-      const r = await runChild(file, 8_000);
+      const r = await runChild(file, 20_000);
       let parsed: { ms: number; maxRssKb: number; thrown?: string; errors?: string[]; messages?: string[]; inspectError?: string } | undefined;
       try { parsed = r.code === 0 ? JSON.parse(r.stdout) : undefined; } catch { parsed = undefined; }
       let problem: string | null = null;

@@ -28,10 +28,10 @@ export interface FindingsOptions {
   placeLibrary?: (path: string) => Pick<LibraryReport, 'layer' | 'installPath'>;
 }
 
-const MAX_HANDLER_BYTES = 2 * 1024 * 1024;
+const MAX_HANDLER_BYTES = 1024 * 1024;
 /** Local modules read with the handler, and all handler source together. */
 const MAX_LOCAL_IMPORTS = 20;
-const MAX_HANDLER_TOTAL_BYTES = 8 * 1024 * 1024;
+const MAX_HANDLER_TOTAL_BYTES = 4 * 1024 * 1024;
 const MAX_HANDLER_CANDIDATES = 25;
 /** Driver packages are not the handler's own code: their text must not count as the handler asking for TLS. */
 const DRIVER_MODULES = new Set(['pgdb', 'pg', 'psycopg2', 'psycopg', 'pg8000', 'asyncpg', 'pymysql', 'boto3', 'botocore', 'json', 'logging', 'os', 'ssl']);
