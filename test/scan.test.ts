@@ -180,3 +180,16 @@ test('CLI scan: Ctrl-C prints what is done and the summary, names the rest, exit
   t.is(out.reports.length + out.summary.notInspected.length, 31, 'every discovered function is either reported or named');
   t.regex(stderr, /interrupted: \d+ of 31 discovered function\(s\) were not inspected/);
 });
+
+test('--all-regions lists secrets in every commercial region and finds functions wherever they are', async (t) => {
+  const { COMMERCIAL_REGIONS } = await import('../src/scan/discovery.js');
+  const s = await startStandin({ functions: [{ name: 'far', region: 'ap-southeast-2', code: SAMPLE_10_ZIP, handler: 'lambda_function.lambda_handler', runtime: 'python3.12' }] });
+  t.teardown(() => s.close());
+  s.addSecret({ name: 'db/far', region: 'ap-southeast-2', rotationEnabled: true, rotationLambdaARN: fnArn('far', 'ap-southeast-2') });
+  const r = await runCli(['scan', '--all-regions', '--no-cache', '--format', 'json'], cliEnv(s));
+  t.is(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  t.is(out.summary.regions.length, COMMERCIAL_REGIONS.length);
+  t.deepEqual(out.reports.map((x: { target: { region: string } }) => x.target.region), ['ap-southeast-2']);
+  t.is(s.counters.requests.ListSecrets, COMMERCIAL_REGIONS.length);
+});
