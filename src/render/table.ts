@@ -19,7 +19,10 @@ export function renderTable(r: Report, style: Style): string {
     out.push(`  function  ${f.runtime ?? f.packageType} ${f.architectures.join(',')}, handler ${f.handler ?? '-'}, ${f.layers.length} layer(s)`);
   }
   const c = r.created;
-  out.push(`  created   ${c.date ? `${c.date} (${c.source === 'cloudformation' ? `stack ${c.stack}` : '--created'})` : style.dim(`unknown: ${'note' in c ? c.note : ''}`)}`);
+  const app = c.source === 'cloudformation' && c.application
+    ? `, application ${c.application.id.slice(c.application.id.lastIndexOf('/') + 1)}${c.application.semanticVersion ? ` ${c.application.semanticVersion}` : ''}`
+    : '';
+  out.push(`  created   ${c.date ? `${c.date} (${c.source === 'cloudformation' ? `stack ${c.stack}${app}` : '--created'})` : style.dim(`unknown: ${'note' in c ? c.note : ''}`)}`);
   if (r.libraries.length === 0) out.push(`  libpq     ${style.dim('none found')}`);
   for (const l of r.libraries) {
     // live: where Lambda puts the file; offline: where it is in the bundle
@@ -28,7 +31,8 @@ export function renderTable(r: Report, style: Style): string {
     const v = l.version.value ?? (l.version.atLeast !== null ? `>=${l.version.atLeast}` : 'version unknown');
     const how = l.version.evidence.map((e) => e.source).join(', ');
     const loaded = r.loader?.loads && r.loader.loads === (l.installPath ?? l.path) && r.libraries.length > 1 ? '  <- loaded' : '';
-    out.push(`  libpq     ${where}${l.aliases.length ? ` (+${l.aliases.length} alias)` : ''}  ${l.machine ?? '?'}  ${style.bold(v)}${how ? style.dim(`  [${how}]`) : ''}${loaded}`);
+    const layer = l.layer ? style.dim(` (layer ${l.layer.slice(l.layer.indexOf(':layer:') + 7)})`) : '';
+    out.push(`  libpq     ${where}${layer}${l.aliases.length ? ` (+${l.aliases.length} alias)` : ''}  ${l.machine ?? '?'}  ${style.bold(v)}${how ? style.dim(`  [${how}]`) : ''}${loaded}`);
     for (const conflict of l.version.conflicts) out.push(`            ${style.status('warn', 'conflict')}: ${conflict}`);
   }
   const h = r.handler;
