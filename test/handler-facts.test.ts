@@ -68,3 +68,9 @@ test('drivers: cx_Oracle and node-postgres are recognised', (t) => {
   t.is(handlerFacts([{ path: 'h.py', text: 'import cx_Oracle\n' }])!.engine, 'oracle');
   t.deepEqual(handlerFacts([{ path: 'index.js', text: "const { Client } = require('pg');\n" }])!.drivers, ['node-postgres']);
 });
+
+test('turning TLS off is a plain connection whatever the case of sslmode', (t) => {
+  const h = py("params = dict(SSLMODE='disable', host=h)\n");
+  t.false(h.asksForTls);
+  t.deepEqual(h.plainConnections, ["h.py:2: params = dict(SSLMODE='disable', host=h)"]);
+});

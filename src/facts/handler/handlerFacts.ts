@@ -123,14 +123,15 @@ export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null 
   for (const f of files) {
     const lines = f.text.split('\n').map((raw) => stripComments(raw.length > MAX_LINE_CHARS ? raw.slice(0, MAX_LINE_CHARS) : raw, language).trim());
     // Each line is tested once; a call's span then only looks the answers up.
-    // Every TLS pattern contains "ssl": most lines never reach a regular expression.
-    const asks = lines.map((line) => line !== '' && /ssl/i.test(line) && TLS_ASKS.some((test) => test(line)));
+    // Every TLS pattern (asking for it or turning it off) contains "ssl": most lines never reach a regular expression.
+    const mentionsSsl = lines.map((line) => /ssl/i.test(line));
+    const asks = lines.map((line, i) => mentionsSsl[i]! && TLS_ASKS.some((test) => test(line)));
     const depth = lines.map((line) => { let d = 0; for (const c of line) d += c === '(' ? 1 : c === ')' ? -1 : 0; return d; });
     lines.forEach((line, i) => {
       if (line === '') return;
       const where = `${f.path}:${i + 1}: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}`;
       if (asks[i]) tlsEvidence.push(where);
-      else if ((line.includes('ssl') && TLS_OFF.test(line)) || (line.includes('(') && CONNECT.test(line) && !callAsksTls(asks, depth, i))) plainConnections.push(where);
+      else if ((mentionsSsl[i] && TLS_OFF.test(line)) || (line.includes('(') && CONNECT.test(line) && !callAsksTls(asks, depth, i))) plainConnections.push(where);
     });
   }
   return {
