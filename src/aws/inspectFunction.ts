@@ -1,11 +1,10 @@
 import type { GetFunctionCommandOutput } from '@aws-sdk/client-lambda';
 import { openZipBundle } from '../bundle/zipBundle.js';
-import type { Check } from '../checks/check.js';
 import { InspectError, describeError } from '../errors.js';
 import { bundleFindings, loaderFacts, toReportError, type BundleFindings } from '../report/bundleFindings.js';
-import { buildReport, failedReport } from '../report/buildReport.js';
+import { buildReport, failedReport, notApplicableReport } from '../report/buildReport.js';
+import { createdFromFlag } from '../report/inspectLocal.js';
 import type { Created, FunctionFacts, Report, ReportError } from '../report/report.js';
-import { INSPECTOR_VERSION } from '../version.js';
 import { httpRangeSource } from '../source/httpRangeSource.js';
 import { awsError } from './awsErrors.js';
 import { parseFunctionTarget } from './functionTarget.js';
@@ -52,10 +51,6 @@ const STACK_TAG = 'aws:cloudformation:stack-name';
 const SAR_APP = 'serverlessrepo:applicationId';
 const SAR_VERSION = 'serverlessrepo:semanticVersion';
 
-function notApplicable(summary: string): Check[] {
-  return (['scram', 'tls'] as const).map((id) => ({ id, status: 'not-applicable', summary, evidence: [], remediation: '' }));
-}
-
 /** Inspects one live function. Never throws: failures become report errors. */
 export async function inspectFunctionTarget(target: string, options: FunctionInspectOptions, shared?: InspectContext): Promise<Report> {
   const context = shared ?? newInspectContext(options);
@@ -68,7 +63,7 @@ export async function inspectFunctionTarget(target: string, options: FunctionIns
 
 async function inspect(target: string, options: FunctionInspectOptions, context: InspectContext): Promise<Report> {
   const debug = options.debug;
-  const flagCreated: Created | undefined = options.created ? { date: options.created, source: 'flag' } : undefined;
+  const flagCreated: Created | undefined = options.created ? createdFromFlag(options.created, '') : undefined;
   const unknownCreated: Created = { date: null, source: null, note: 'the function could not be read' };
   let region: string | undefined;
   let clients: AwsClients;
@@ -109,13 +104,12 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
 
   if (facts.packageType === 'Image') {
     const { created, error } = await createdP;
-    return {
-      schemaVersion: 1, inspector: { name: 'rotation-inspector', version: INSPECTOR_VERSION },
-      target: { type: 'function', id: arn, region, ...(ft.qualifier ? { qualifier: ft.qualifier } : {}), bytesRead: 0, size: 0 },
-      libraries: [], handler: null, created,
-      checks: notApplicable(`Container-image function (${fn.Code?.ImageUri ?? 'image'}): its code is not a zip and cannot be read through Lambda; inspect the image's libpq instead.`),
-      errors: error ? [error] : [], function: facts,
-    };
+    return notApplicableReport(
+      { type: 'function', id: arn, region, ...(ft.qualifier ? { qualifier: ft.qualifier } : {}), bytesRead: 0, size: 0 },
+      created,
+      `Container-image function (${fn.Code?.ImageUri ?? 'image'}): its code is not a zip and cannot be read through Lambda; inspect the image's libpq instead.`,
+      { errors: error ? [error] : [], function: facts },
+    );
   }
 
   const retry = retryStrategy(await sdk(), context.session.retryChoice());

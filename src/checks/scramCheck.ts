@@ -1,5 +1,5 @@
 import type { LibpqVersion } from '../evidence/versionEvidence.js';
-import { type Check, REDEPLOY, SCRAM_CUTOFF } from './check.js';
+import { type Check, REDEPLOY, SCRAM_CUTOFF, creationNote } from './check.js';
 
 /** One libpq as the scram check sees it. */
 export interface ScramSubject {
@@ -28,11 +28,7 @@ export function scramCheck(libraries: readonly ScramSubject[], created: CreatedF
   const id = 'scram' as const;
   const remediation = `${REDEPLOY}; its bundle ships libpq 10 or later. Until then, keep the database user's password stored as md5 (password_encryption = md5, then reset the password) so rotation can log in.`;
   const evidence = [...libraries.map(label), ...unreadable.map((p) => `${p}: could not be read`)];
-  const before = created.date !== null && created.date < SCRAM_CUTOFF;
-  const day = created.date?.slice(0, 10);
-  const dateNote = created.date === null ? '' : before
-    ? ` The function was created ${day}, before ${SCRAM_CUTOFF}, when AWS templates still bundled libpq 9.4`
-      : ` The function was created ${day}, after AWS templates moved to libpq 10`;
+  const { before, note: dateNote } = creationNote(created.date, SCRAM_CUTOFF, 'when AWS templates still bundled libpq 9.4', 'after AWS templates moved to libpq 10');
 
   if (libraries.length === 0 && unreadable.length === 0) {
     return { id, status: 'not-applicable', summary: 'No libpq in the bundle: this function does not log in through libpq.', evidence: [], remediation: '' };

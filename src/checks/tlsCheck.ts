@@ -1,16 +1,12 @@
 import type { HandlerFacts } from '../facts/handler/handlerFacts.js';
-import { type Check, REDEPLOY, TLS_CUTOFF } from './check.js';
+import { type Check, REDEPLOY, TLS_CUTOFF, creationNote } from './check.js';
 import type { CreatedFact } from './scramCheck.js';
 
 /** Does the handler ever ask the database for TLS? */
 export function tlsCheck(handler: HandlerFacts | null, created: CreatedFact, handlerError?: string): Check {
   const id = 'tls' as const;
   const remediation = `${REDEPLOY}; current templates connect with sslmode=require (or verify-full) and honour the secret's "ssl" key. Until then, a database that requires TLS (rds.force_ssl=1) refuses the rotation's connection.`;
-  const before = created.date !== null && created.date < TLS_CUTOFF;
-  const day = created.date?.slice(0, 10);
-  const dateNote = created.date === null ? '' : before
-    ? ` The function was created ${day}, before ${TLS_CUTOFF}, when AWS templates never asked for TLS`
-      : ` The function was created ${day}, after AWS templates began to ask for TLS`;
+  const { before, note: dateNote } = creationNote(created.date, TLS_CUTOFF, 'when AWS templates never asked for TLS', 'after AWS templates began to ask for TLS');
 
   if (handler?.asksForTls) {
     const binaryWins = before ? `${dateNote}, but the code wins.` : '';

@@ -3,7 +3,7 @@ import { tlsCheck } from '../checks/tlsCheck.js';
 import type { Check } from '../checks/check.js';
 import { INSPECTOR_VERSION } from '../version.js';
 import type { BundleFindings } from './bundleFindings.js';
-import type { Created, FunctionFacts, LoaderFacts, Report, Target } from './report.js';
+import type { Created, FunctionFacts, LoaderFacts, Report, ReportError, Target } from './report.js';
 
 export interface ReportParts {
   target: Target;
@@ -29,12 +29,9 @@ export function buildReport(parts: ReportParts): Report {
   const created = { date: parts.created.date };
   const checks = [scramCheck(subjects, created, unreadable), tlsCheck(handler, created, main?.handlerError)];
   return {
-    schemaVersion: 1,
-    inspector: { name: 'rotation-inspector', version: INSPECTOR_VERSION },
-    target: parts.target,
+    ...envelope(parts.target, parts.created),
     libraries: libraries.map(({ highest: _highest, ...l }) => l),
     handler,
-    created: parts.created,
     checks,
     errors,
     ...(parts.function ? { function: parts.function } : {}),
@@ -42,14 +39,22 @@ export function buildReport(parts: ReportParts): Report {
   };
 }
 
+/** The fields every report starts with, in schema order. */
+function envelope(target: Target, created: Created): Pick<Report, 'schemaVersion' | 'inspector' | 'target' | 'created'> {
+  return { schemaVersion: 1, inspector: { name: 'rotation-inspector', version: INSPECTOR_VERSION }, target, created };
+}
+
+/** Both checks with one status and one summary: for targets whose code was not (or cannot be) read. */
+function sameForBoth(status: Check['status'], summary: string): Check[] {
+  return (['scram', 'tls'] as const).map((id) => ({ id, status, summary, evidence: [], remediation: '' }));
+}
+
 /** A report for a target that could not be inspected at all. */
-export function failedReport(target: Target, created: Created, error: { code: string; message: string; path?: string }): Report {
-  const checks: Check[] = (['scram', 'tls'] as const).map((id) => ({
-    id, status: 'unknown', summary: `Not inspected: ${error.message}`, evidence: [], remediation: '',
-  }));
-  return {
-    schemaVersion: 1,
-    inspector: { name: 'rotation-inspector', version: INSPECTOR_VERSION },
-    target, libraries: [], handler: null, created, checks, errors: [error],
-  };
+export function failedReport(target: Target, created: Created, error: ReportError): Report {
+  return { ...envelope(target, created), libraries: [], handler: null, checks: sameForBoth('unknown', `Not inspected: ${error.message}`), errors: [error] };
+}
+
+/** A report for a target whose code is outside what the checks judge (a container image). */
+export function notApplicableReport(target: Target, created: Created, summary: string, extra: { errors: ReportError[]; function?: FunctionFacts }): Report {
+  return { ...envelope(target, created), libraries: [], handler: null, checks: sameForBoth('not-applicable', summary), ...extra };
 }
