@@ -55,7 +55,7 @@ for (const [args, message] of [
   [['inspect'], 'inspect: name at least one target'],
   [['inspect', SAMPLE_94, '--format', 'yaml'], '--format: "yaml" is not one of'],
   [['inspect', SAMPLE_94, '--created', '2021-02-30'], '--created: "2021-02-30" is not a date of the form YYYY-MM-DD'],
-  [['inspect', SAMPLE_94, '--bogus'], "Unknown option '--bogus'"],
+  [['inspect', SAMPLE_94, '--bogus'], 'inspect: unknown option --bogus'],
   [['frobnicate'], 'unknown command "frobnicate"'],
 ] as const) {
   test(`bad usage exits 2 with one clear line: ${args.join(' ')}`, async (t) => {

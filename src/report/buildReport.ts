@@ -1,9 +1,10 @@
 import { scramCheck } from '../checks/scramCheck.js';
 import { tlsCheck } from '../checks/tlsCheck.js';
 import type { Check } from '../checks/check.js';
+import type { LoaderFacts } from '../facts/loader/lambdaLoader.js';
 import { INSPECTOR_VERSION } from '../version.js';
 import type { BundleFindings } from './bundleFindings.js';
-import type { Created, FunctionFacts, LoaderFacts, Report, ReportError, Target } from './report.js';
+import type { Created, FunctionFacts, Report, ReportError, Target } from './report.js';
 
 export interface ReportParts {
   target: Target;
