@@ -2,6 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { InspectError, describeError } from '../errors.js';
 import { redact } from '../redact.js';
 import { showOutsideText } from '../render/outsideText.js';
+import { colourWanted } from '../render/style.js';
 
 /** What a command may touch: its streams, its environment, Ctrl-C. */
 export interface CliIo {
@@ -34,6 +35,8 @@ export function errorLine(line: string): string {
 export interface ReportSink {
   /** The stream the report's looks follow (a file is never a terminal). */
   target: { isTTY?: boolean; columns?: number };
+  /** Colour in the report: on stdout as NO_COLOR/FORCE_COLOR/terminal say; never in a file. */
+  colour: boolean;
   /** The file, when the report goes to one. */
   file: string | undefined;
   write(text: string): void;
@@ -46,7 +49,7 @@ export interface ReportSink {
  */
 export function openReportSink(io: CliIo, file: string | undefined): ReportSink {
   if (file === undefined) {
-    return { target: io.stdout, file, write: (text) => { io.stdout.write(redact(text)); }, close() {} };
+    return { target: io.stdout, colour: colourWanted(io.stdout, io.env), file, write: (text) => { io.stdout.write(redact(text)); }, close() {} };
   }
   let fd: number;
   try {
@@ -57,7 +60,7 @@ export function openReportSink(io: CliIo, file: string | undefined): ReportSink 
     throw new InspectError('usage', `--output: cannot write ${showOutsideText(file)}: ${cause}`);
   }
   return {
-    target: { isTTY: false }, file,
+    target: { isTTY: false }, colour: false, file,
     write: (text) => { writeSync(fd, redact(text)); },
     close: () => { closeSync(fd); },
   };

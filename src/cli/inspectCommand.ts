@@ -3,7 +3,7 @@ import { redact } from '../redact.js';
 import { inspectLocal } from '../report/inspectLocal.js';
 import type { Report } from '../report/report.js';
 import { renderJson, renderNdjsonLine } from '../render/json.js';
-import { makeStyle, colourWanted } from '../render/style.js';
+import { makeStyle } from '../render/style.js';
 import { renderTable } from '../render/table.js';
 import type { InspectArgs } from './args.js';
 import { errorLine, openReportSink, type CliIo } from './cliIo.js';
@@ -23,7 +23,7 @@ export async function runInspect(args: InspectArgs, io: CliIo): Promise<ExitCode
   const isFunction = args.targets.map((t) => args.forceFunction || (!existsSync(t) && looksLikeFunction(t)));
   if (isFunction.some(Boolean)) await checkAwsSettings(args, io.env);
   const sink = openReportSink(io, args.output);
-  const style = makeStyle(colourWanted(sink.target, io.env));
+  const style = makeStyle(sink.colour);
   const reports: Report[] = [];
   try {
     for (const [i, target] of args.targets.entries()) {

@@ -85,7 +85,7 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
       case 'sarif': out(`${renderSarif(reports, INSPECTOR_VERSION)}\n`); break;
       case 'markdown': out(renderMarkdown(reports, summary)); break;
       default: {
-        const style = makeStyle(colourWanted(sink.target, io.env));
+        const style = makeStyle(sink.colour);
         if (reports.length === 0 && result.errors.length === 0) out(`No rotation functions found: no secret in ${result.regions.map((r) => r.region).join(', ')} names a RotationLambdaARN.\n`);
         else out(renderSummaryTable(reports, style));
       }
