@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './support/cli.js';
+import { ROOT, runCli } from './support/cli.js';
 import { FIXTURES, SAMPLE_10, SAMPLE_94 } from './support/fixtures.js';
 
 /** libpq 10 alone: scram passes, tls is unknown (no handler to read). */
@@ -237,4 +237,72 @@ test('scan -o FILE: the report in the file, the summary line on the terminal; --
   t.is(q.stdout, '');
   t.is(q.stderr, '');
   t.regex(readFileSync(file, 'utf8'), /^FUNCTION/);
+});
+
+test('messages say what was found: a short file, an empty file, a truncated ELF', async (t) => {
+  const dir = tempDir();
+  const cases: Array<[string, Buffer, string]> = [
+    ['two-bytes.so', Buffer.from('ab'), 'neither a zip nor an ELF file (only 2 bytes: 0x6162)'],
+    ['empty.so', Buffer.alloc(0), 'neither a zip nor an ELF file (an empty file)'],
+    ['five-bytes.so', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2]), 'ELF identification (16 bytes) lies outside the file (size 5)'],
+  ];
+  for (const [name, bytes, message] of cases) {
+    writeFileSync(join(dir, name), bytes);
+    const r = await runCli(['inspect', join(dir, name), '--format', 'json']);
+    t.is(r.code, 2);
+    const report = JSON.parse(r.stdout);
+    t.true(report.errors[0].message.endsWith(message), report.errors[0].message);
+    t.false(r.stdout.includes('0x00000000'));
+  }
+});
+
+test('a missing path: labelled as a path, not a zip, and its error said once', async (t) => {
+  const r = await runCli(['inspect', '/no/such/bundle']);
+  t.is(r.code, 2);
+  t.true(r.stdout.startsWith('/no/such/bundle (path)\n'), r.stdout);
+  t.is(r.stdout.split('no such file or directory').length - 1, 1, r.stdout);
+  t.false(/libpq\s+none found|handler\s+not found/.test(r.stdout), 'nothing was read, so nothing is "not found"');
+  t.is(r.stderr, 'rotation-inspector: /no/such/bundle: no such file or directory\n');
+  const json = JSON.parse((await runCli(['inspect', '/no/such/bundle', '--format', 'json'])).stdout);
+  t.is(json.target.type, 'path');
+  for (const c of json.checks) t.false(c.summary.includes('no such file'), c.summary);
+});
+
+test('a handler over the size cap is "not read", not "not found"', async (t) => {
+  const { buildZip } = await import('./standin/zip.js');
+  const { sampleEntries } = await import('./support/aws.js');
+  const entries = (await sampleEntries(SAMPLE_10)).map((e) => (e.name === 'lambda_function.py' ? { ...e, data: Buffer.concat([Buffer.from(e.data), Buffer.from(`\n#${'x'.repeat(1100 * 1024)}\n`)]) } : e));
+  const zip = join(tempDir(), 'big-handler.zip');
+  writeFileSync(zip, buildZip(entries));
+  const r = await runCli(['inspect', zip]);
+  t.is(r.code, 2);
+  t.regex(r.stdout, /^ {2}handler +lambda_function\.py: not read \(entry-too-large, see error\)$/m);
+  t.notRegex(r.stdout, /handler +not found/);
+});
+
+test('inspect FILE --function: the file is named as not a function name, never as "not a file"', async (t) => {
+  const r = await runCli(['inspect', SAMPLE_10, '--function', '--region', 'eu-west-1', '--endpoint-url', 'http://127.0.0.1:9']);
+  t.is(r.code, 2);
+  t.is(r.stderr, `rotation-inspector: ${SAMPLE_10}: not a Lambda function name or function ARN\n`);
+});
+
+test('before dist/ is built: one line saying what to run, exit 2, no module-not-found stack', async (t) => {
+  const { cpSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  const fresh = tempDir();
+  cpSync(join(ROOT, 'bin'), join(fresh, 'bin'), { recursive: true });
+  const r = spawnSync(process.execPath, [join(fresh, 'bin', 'rotation-inspector.js'), 'inspect', SAMPLE_10], { encoding: 'utf8' });
+  t.is(r.status, 2);
+  t.is(r.stdout, '');
+  t.is(r.stderr, `rotation-inspector: the CLI is not built (dist/bin/main.cjs is missing): run "npm ci" (or "npm run build") in ${fresh}\n`);
+});
+
+test('npm run demo exits with the scan\'s code (2: the stand-in account has a deleted function)', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'standin', 'demo.ts'), '--format', 'json'], {
+    cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' },
+  });
+  t.is(r.status, 2, r.stderr);
+  t.regex(r.stderr, /demo: scan exited 2: some function could not be inspected/);
+  t.true(JSON.parse(r.stdout).reports.length > 0);
 });

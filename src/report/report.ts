@@ -22,7 +22,8 @@ export interface Report {
 }
 
 export interface Target {
-  type: 'zip' | 'directory' | 'elf' | 'function';
+  /** `path`: a local path that could not be opened, so what it is was never learnt. */
+  type: 'zip' | 'directory' | 'elf' | 'function' | 'path';
   id: string;
   /** Bytes fetched from the origin, and its size (function: code plus layers). */
   bytesRead?: number;
