@@ -52,5 +52,6 @@ export function renderTable(r: Report, style: Style): string {
     if (ch.remediation && (ch.status === 'fail' || ch.status === 'warn')) out.push(`          ${style.dim(`fix: ${ch.remediation}`)}`);
   }
   for (const e of r.errors) out.push(`  ${style.status('fail', 'error')}   ${e.message}`);
+  for (const w of r.warnings ?? []) out.push(`  ${style.status('warn', 'warning')} ${w.message}`);
   return `${out.join('\n')}\n`;
 }
