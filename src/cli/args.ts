@@ -91,8 +91,8 @@ const EXIT_CODES_HELP = `Exit codes:
   2    something could not be judged (a target, a libpq inside it, a region's listing), or bad usage
   130  interrupted with Ctrl-C (scan: what was done is reported, the rest is named)`;
 
-const FAIL_ON_HELP = `--fail-on levels: fail breaks on FAIL; warn on FAIL or WARN (the default); unknown on FAIL, WARN or UNKNOWN;
-never only on exit 2 and 130.`;
+const FAIL_ON_HELP = `--fail-on levels (exit 1): fail on FAIL; warn on FAIL or WARN (the default); unknown on FAIL, WARN or
+UNKNOWN; never: no check exits 1 (exit 2 and 130 still apply).`;
 
 function optionLine(o: OptionSpec): string {
   const names = `${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.value ? ` ${o.value}` : ''}`;
