@@ -95,7 +95,7 @@ for (const [args, message] of [
   [['--format', 'json'], '--format goes after a command'],
   // an option of the other command says so
   [['inspect', SAMPLE_94, '--concurrency', '3'], 'inspect: --concurrency is a scan option'],
-  [['scan', '--created', '2021-01-01'], 'scan: --created is a inspect option'],
+  [['scan', '--created', '2021-01-01'], 'scan: --created is an inspect option'],
   [['inspect', SAMPLE_94, '--format', 'sarif'], 'inspect: --format sarif is for scan; use table, json, ndjson'],
   // an option that needs a value, followed by another option: one line, even under --debug
   [['inspect', SAMPLE_94, '--format', '--fail-on', 'never', '--debug'], 'inspect: --format needs a value (table|json|ndjson) but is followed by the option --fail-on'],

@@ -108,21 +108,21 @@ export function commandHelp(name: CommandName): string {
   ].join('\n');
 }
 
-export const USAGE = `Usage:
-  ${COMMANDS.inspect.synopsis}
-  ${COMMANDS.scan.synopsis}
-  rotation-inspector --help | -h          this help; "rotation-inspector <command> --help" for a command's options
-  rotation-inspector --version | -v
-
-Commands:
-  inspect   ${COMMANDS.inspect.summary}
-  scan      ${COMMANDS.scan.summary}
-
-Examples:
-  rotation-inspector inspect samples/postgres-9.4-rotation.zip
-  rotation-inspector scan --region eu-west-1 --format sarif -o rotation.sarif
-
-${EXIT_CODES_HELP}`;
+export const USAGE = [
+  'Usage:',
+  ...Object.values(COMMANDS).map((c) => `  ${c.synopsis}`),
+  '  rotation-inspector --help | -h          this help; "rotation-inspector <command> --help" for a command\'s options',
+  '  rotation-inspector --version | -v',
+  '',
+  'Commands:',
+  ...Object.values(COMMANDS).map((c) => `  ${c.name.padEnd(9)} ${c.summary}`),
+  '',
+  'Examples:',
+  '  rotation-inspector inspect samples/postgres-9.4-rotation.zip',
+  '  rotation-inspector scan --region eu-west-1 --format sarif -o rotation.sarif',
+  '',
+  EXIT_CODES_HELP,
+].join('\n');
 
 export interface CommonOptions {
   format: Format;
@@ -202,7 +202,7 @@ function tokenize(command: CommandSpec, argv: readonly string[]): Tokens {
   const positionals: string[] = [];
   const unknown = (shown: string, name: string): InspectError => {
     const elsewhere = Object.values(COMMANDS).find((c) => c !== command && c.options.some((o) => o.name === name));
-    if (elsewhere) return usage(`${command.name}: ${shown} is a ${elsewhere.name} option`);
+    if (elsewhere) return usage(`${command.name}: ${shown} is ${/^[aeiou]/.test(elsewhere.name) ? 'an' : 'a'} ${elsewhere.name} option`);
     const names = command.options.map((o) => `--${o.name}`);
     return usage(`${command.name}: unknown option ${shown}${didYouMean(nearest(`--${name}`, names))}`);
   };
@@ -297,7 +297,12 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   throw usage(`--${name}: "${value}" is not one of ${allowed.join(', ')}${didYouMean(nearest(value, allowed))}`);
 }
 
-const GLOBAL_WORDS = ['inspect', 'scan', 'help', '--help', '--version'];
+const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+/** Whether a word names a command of the table. */
+export function isCommand(word: string | undefined): word is CommandName {
+  return word !== undefined && Object.hasOwn(COMMANDS, word);
+}
 
 export function parseCli(argv: readonly string[]): CliArgs {
   const [command, ...rest] = argv;
@@ -306,18 +311,18 @@ export function parseCli(argv: readonly string[]): CliArgs {
   if (command === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { command: 'help' };
-    if (topic === 'inspect' || topic === 'scan') return { command: 'help', topic };
-    throw usage(`help: unknown command "${topic}"${didYouMean(nearest(topic, ['inspect', 'scan']))}`);
+    if (isCommand(topic)) return { command: 'help', topic };
+    throw usage(`help: unknown command "${topic}"${didYouMean(nearest(topic, COMMAND_NAMES))}`);
   }
   if (command === '--version' || command === '-V' || command === '-v') return { command: 'version' };
-  if (command !== 'inspect' && command !== 'scan') {
+  if (!isCommand(command)) {
     if (command.startsWith('-')) {
       const known = Object.values(COMMANDS).some((c) => c.options.some((o) => `--${o.name}` === command.split('=')[0]));
-      if (known) throw usage(`${command.split('=')[0]} goes after a command: rotation-inspector inspect|scan ${command} …`);
+      if (known) throw usage(`${command.split('=')[0]} goes after a command: rotation-inspector ${COMMAND_NAMES.join('|')} ${command} …`);
       throw usage(`unknown option ${command.split('=')[0]}${didYouMean(nearest(command.split('=')[0]!, ['--help', '--version']))}`);
     }
-    const suggestion = nearest(command, GLOBAL_WORDS.filter((w) => !w.startsWith('-')));
-    throw usage(`unknown command "${command}"${suggestion ? ` (did you mean ${suggestion}?)` : ' (expected inspect or scan)'}`);
+    const suggestion = nearest(command, [...COMMAND_NAMES, 'help']);
+    throw usage(`unknown command "${command}"${suggestion ? ` (did you mean ${suggestion}?)` : ` (expected ${COMMAND_NAMES.join(' or ')})`}`);
   }
   const spec = COMMANDS[command];
   const { values, positionals } = tokenize(spec, rest);
