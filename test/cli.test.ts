@@ -101,6 +101,7 @@ for (const [args, message] of [
   [['inspect', SAMPLE_94, '--format', '--fail-on', 'never', '--debug'], 'inspect: --format needs a value (table|json|ndjson) but is followed by the option --fail-on'],
   [['scan', '--format'], 'scan: --format needs a value'],
   [['inspect', SAMPLE_94, '--debug=yes'], 'inspect: --debug takes no value'],
+  [['scan', '--concurrency', '-3'], '--concurrency: "-3" is not a positive whole number'],
   [['inspect', SAMPLE_94, '--region', 'eu-west-1', '--region', 'us-east-1'], 'inspect: --region is given twice'],
 ] as const) {
   test(`bad usage exits 2 with one clear line: ${args.join(' ')}`, async (t) => {
@@ -208,6 +209,12 @@ test('-o/--output: the report goes to the file (never in colour), the terminal k
   t.is(broken.code, 2);
   t.is(broken.stderr, 'rotation-inspector: /no/such.zip: no such file or directory\n');
   t.is(JSON.parse(readFileSync(file, 'utf8')).errors[0].code, 'not-found');
+
+  // -o - is stdout, as usual
+  const dash = await runCli(['inspect', SAMPLE_10, '-o', '-', '--format', 'json']);
+  t.is(dash.code, 0);
+  t.is(JSON.parse(dash.stdout).target.id, SAMPLE_10);
+  t.is(dash.stderr, '');
 
   // a file that cannot be written: one line, before any work
   mkdirSync(join(dir, 'a-directory'));

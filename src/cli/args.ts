@@ -28,7 +28,7 @@ export interface OptionSpec {
 const opt = {
   format: (formats: readonly Format[]): OptionSpec => ({ name: 'format', value: formats.join('|'), help: 'report format (default table)' }),
   failOn: { name: 'fail-on', value: FAIL_ON_LEVELS.join('|'), help: 'exit 1 when a check is at or above this status (default warn)' },
-  output: { name: 'output', short: 'o', value: 'FILE', help: 'write the report to FILE; the terminal keeps progress and the summary line' },
+  output: { name: 'output', short: 'o', value: 'FILE', help: 'write the report to FILE (- is stdout); the terminal keeps progress and the summary line' },
   quiet: { name: 'quiet', short: 'q', help: 'no progress and no summary line on stderr (errors still show)' },
   region: (multiple: boolean): OptionSpec => ({ name: 'region', value: 'R', multiple, help: multiple ? 'a region to list secrets in (repeatable; default as the AWS CLI)' : 'AWS region (default as the AWS CLI)' }),
   profile: { name: 'profile', value: 'P', help: 'named profile from ~/.aws/config or ~/.aws/credentials' },
@@ -238,7 +238,7 @@ function tokenize(command: CommandSpec, argv: readonly string[]): Tokens {
     if (value === undefined) {
       const next = argv[i + 1];
       if (next === undefined) throw usage(`${command.name}: ${shown} needs a value (${spec.value})`);
-      if (next.startsWith('-') && next !== '-') {
+      if (next.startsWith('-') && next !== '-' && !/^-\d/.test(next)) {
         throw usage(`${command.name}: ${shown} needs a value (${spec.value}) but is followed by the option ${next.split('=')[0]}`);
       }
       value = next;
