@@ -6,6 +6,7 @@ import { fileNameEvidence, runpathEvidence } from '../evidence/pathEvidence.js';
 import { PQLIBVERSION, pqlibVersionEvidence } from '../evidence/pqlibVersionEvidence.js';
 import { highestMajor, mergeVersionEvidence, type VersionEvidence } from '../evidence/versionEvidence.js';
 import { parseElf } from '../facts/elf/elfFacts.js';
+import { OPENSSL_LIBRARY, opensslVersionString, tlsCapability } from '../facts/elf/tlsCapability.js';
 import { handlerFacts, languageOf, localImports, type HandlerFacts, type SourceFile } from '../facts/handler/handlerFacts.js';
 import { whichLibpqLoads } from '../facts/loader/lambdaLoader.js';
 import type { LibraryReport, LoaderFacts, ReportError } from './report.js';
@@ -57,6 +58,7 @@ export async function bundleFindings(bundle: Bundle, options: FindingsOptions = 
   for (const b of located.broken) errors.push(b);
 
   const libraries: BundleFindings['libraries'] = [];
+  const opensslSeen = new Map<string, Promise<string | null>>();
   for (const { entry, aliases } of located.libraries) {
     const lib = { ...emptyLibrary(entry.path, entry.size), aliases, ...options.placeLibrary?.(entry.path) };
     try {
@@ -73,8 +75,10 @@ export async function bundleFindings(bundle: Bundle, options: FindingsOptions = 
         machine: elf.machine, class: elf.class, endianness: elf.endianness, soname: elf.soname, runpath: elf.runpath,
         rpath: elf.rpath, needed: elf.needed, exportedFunctions: elf.exports.filter((s) => s.type === 'func').length,
         version, highest: highestMajor(version, evidence),
+        tls: tlsCapability(elf),
         ...(elf.warnings.length ? { warnings: elf.warnings } : {}),
       });
+      await addOpensslVersion(bundle, lib, opensslSeen);
     } catch (e) {
       const err = toReportError(e, entry.path);
       errors.push(err);
@@ -110,6 +114,30 @@ export function loaderFacts(findings: readonly BundleFindings[]): LoaderFacts {
     return { installPath: l.installPath!, aliasPaths: l.aliases.map((a) => `${root}${a}`) };
   });
   return whichLibpqLoads(placed, findings[0]?.handler?.drivers ?? []);
+}
+
+/** OpenSSL's libraries are read only for their version text, and only this much of each. */
+const MAX_OPENSSL_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Where the bundle ships the OpenSSL library a libpq needs (beside it, in
+ * lib/, or anywhere else under that name), its version string.
+ */
+async function addOpensslVersion(bundle: Bundle, lib: LibraryReport, seen: Map<string, Promise<string | null>>): Promise<void> {
+  if (!lib.tls?.capable) return;
+  const dir = lib.path.includes('/') ? lib.path.slice(0, lib.path.lastIndexOf('/') + 1) : '';
+  for (const name of lib.needed.filter((n) => OPENSSL_LIBRARY.test(n)).sort((a, b) => Number(b.startsWith('libcrypto')) - Number(a.startsWith('libcrypto')))) {
+    const files = bundle.entries.filter((e) => e.type === 'file' && basename(e.path) === name);
+    const entry = files.find((e) => e.path === `${dir}${name}`) ?? files.find((e) => e.path === `lib/${name}`) ?? files[0];
+    if (!entry) continue;
+    let version = seen.get(entry.path);
+    if (!version) {
+      version = entry.size > MAX_OPENSSL_BYTES ? Promise.resolve(null) : bundle.read(entry, MAX_OPENSSL_BYTES).then(opensslVersionString, () => null);
+      seen.set(entry.path, version);
+    }
+    lib.tls = { ...lib.tls, openssl: { path: entry.path, version: await version } };
+    if (lib.tls.openssl!.version) return;
+  }
 }
 
 function dedupeByValue(items: VersionEvidence[]): VersionEvidence[] {
