@@ -2,13 +2,14 @@ import test from 'ava';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { handlerFacts } from '../src/facts/handler/handlerFacts.js';
+import { handlerFacts, type Engine } from '../src/facts/handler/handlerFacts.js';
 import { inspectLocal } from '../src/report/inspectLocal.js';
+import type { Check } from '../src/checks/check.js';
 import { FIXTURES } from './support/fixtures.js';
 import { templateHandler, type Era, type TemplateEngine } from './support/templateHandlers.js';
 
 /** What each template shape names, and how the checks treat it. */
-const ENGINES: Array<{ shape: TemplateEngine; engine: string | null; evidence: RegExp | null; judged: 'postgresql' | 'redshift' | 'no' | 'no-driver' }> = [
+const ENGINES: Array<{ shape: TemplateEngine; engine: Engine | null; evidence: RegExp | null; judged: 'postgresql' | 'redshift' | 'no' | 'no-driver' }> = [
   { shape: 'postgresql', engine: 'postgresql', evidence: /secret_dict\['engine'\] != 'postgres'/, judged: 'postgresql' },
   { shape: 'aurora-postgresql', engine: 'postgresql', evidence: /supported_engines = \["postgres", "aurora-postgresql"\]/, judged: 'postgresql' },
   { shape: 'redshift', engine: 'redshift', evidence: /!= 'redshift'/, judged: 'redshift' },
@@ -80,7 +81,7 @@ async function inspectWith(handler: string, libpq: string | null) {
     writeFileSync(join(dir, 'lambda_function.py'), handler);
     if (libpq) copyFileSync(libpq, join(dir, 'libpq.so.5'));
     const r = await inspectLocal(dir);
-    return Object.fromEntries(r.checks.map((c) => [c.id, c])) as Record<'scram' | 'tls', { status: string; summary: string; evidence: string[] }>;
+    return Object.fromEntries(r.checks.map((c) => [c.id, c])) as unknown as Record<'scram' | 'tls', Check>;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_ENTRY_BYTES, basename, type Bundle, type BundleEntry } from '../bundle/bundle.js';
-import { locateLibpq } from '../bundle/libpqLocator.js';
+import { MAX_MODULE_BYTES, MAX_MODULE_CANDIDATES, locateLibpq, type DriverModule } from '../bundle/libpqLocator.js';
 import { InspectError, describeError } from '../errors.js';
 import { apiFloorEvidence } from '../evidence/apiFloorEvidence.js';
 import { fileNameEvidence, runpathEvidence } from '../evidence/pathEvidence.js';
@@ -59,16 +59,18 @@ export async function bundleFindings(bundle: Bundle, options: FindingsOptions = 
 
   const libraries: BundleFindings['libraries'] = [];
   const opensslSeen = new Map<string, Promise<string | null>>();
-  for (const { entry, aliases } of located.libraries) {
-    const lib = { ...emptyLibrary(entry.path, entry.size), aliases, ...options.placeLibrary?.(entry.path) };
+  const readLibrary = async (entry: BundleEntry, aliases: string[], module?: DriverModule): Promise<void> => {
+    const lib: BundleFindings['libraries'][number] = { ...emptyLibrary(entry.path, entry.size), aliases, ...options.placeLibrary?.(entry.path) };
     try {
       const bytes = await bundle.read(entry, maxBytes);
       const elf = parseElf(bytes, entry.path, { codeOf: [PQLIBVERSION] });
+      // A driver module is a libpq only when it defines libpq's API itself (libpq linked in).
+      if (module && !definesLibpqApi(elf)) return;
       const evidence: VersionEvidence[] = [
         ...pqlibVersionEvidence(elf),
         ...runpathEvidence(elf),
         ...apiFloorEvidence(elf),
-        ...dedupeByValue([entry.path, ...aliases].flatMap(fileNameEvidence)),
+        ...(module ? [] : dedupeByValue([entry.path, ...aliases].flatMap(fileNameEvidence))),
       ];
       const version = mergeVersionEvidence(evidence);
       Object.assign(lib, {
@@ -76,16 +78,26 @@ export async function bundleFindings(bundle: Bundle, options: FindingsOptions = 
         rpath: elf.rpath, needed: elf.needed, exportedFunctions: elf.exports.filter((s) => s.type === 'func').length,
         version, highest: highestMajor(version, evidence),
         tls: tlsCapability(elf),
+        linkage: module ? 'static' : 'shared',
+        ...(module?.driver ? { driver: module.driver } : {}),
         ...(elf.warnings.length ? { warnings: elf.warnings } : {}),
       });
       await addOpensslVersion(bundle, lib, opensslSeen);
     } catch (e) {
+      // A module that is not an ELF file is not a libpq; one that cannot be read might be, and says so.
+      if (module && e instanceof InspectError && e.code === 'not-elf') return;
       const err = toReportError(e, entry.path);
       errors.push(err);
       lib.error = err.message;
       lib.errorCode = err.code;
+      if (module) lib.linkage = 'static';
     }
     libraries.push(lib);
+  };
+  for (const { entry, aliases } of located.libraries) await readLibrary(entry, aliases);
+  for (const m of located.modules) await readLibrary(m.entry, [], m);
+  for (const e of located.overBudget) {
+    errors.push({ path: e.path, code: 'candidate-not-read', message: `${e.path}: not read for a built-in libpq (more than ${MAX_MODULE_CANDIDATES} candidate modules or ${MAX_MODULE_BYTES} bytes of them in this bundle)` });
   }
 
   let handler: HandlerFacts | null = null;
@@ -111,7 +123,7 @@ export async function bundleFindings(bundle: Bundle, options: FindingsOptions = 
 export function loaderFacts(findings: readonly BundleFindings[]): LoaderFacts {
   const placed = findings.flatMap((f) => f.libraries).filter((l) => !l.error && l.installPath).map((l) => {
     const root = l.installPath!.slice(0, l.installPath!.length - l.path.length);
-    return { installPath: l.installPath!, aliasPaths: l.aliases.map((a) => `${root}${a}`) };
+    return { installPath: l.installPath!, aliasPaths: l.aliases.map((a) => `${root}${a}`), ...(l.linkage ? { linkage: l.linkage } : {}), ...(l.driver ? { driver: l.driver } : {}) };
   });
   return whichLibpqLoads(placed, findings[0]?.handler?.drivers ?? []);
 }
@@ -138,6 +150,12 @@ async function addOpensslVersion(bundle: Bundle, lib: LibraryReport, seen: Map<s
     lib.tls = { ...lib.tls, openssl: { path: entry.path, version: await version } };
     if (lib.tls.openssl!.version) return;
   }
+}
+
+/** libpq's connection API, defined (not merely imported): the file has libpq in it. */
+const LIBPQ_API = ['PQconnectdb', 'PQconnectdbParams', 'PQsetdbLogin', 'PQconnectStart'];
+function definesLibpqApi(elf: { exports: ReadonlyArray<{ name: string; type: string }> }): boolean {
+  return elf.exports.some((s) => (s.type === 'func' || s.type === 'ifunc') && LIBPQ_API.includes(s.name));
 }
 
 function dedupeByValue(items: VersionEvidence[]): VersionEvidence[] {
