@@ -124,3 +124,24 @@ test('live: a static psycopg2 in a layer (python/psycopg2/…) is found, named b
   t.deepEqual(status(r), { scram: 'fail', tls: 'fail' });
   t.true(r.target.bytesRead! / r.target.size! < 0.01, `${r.target.bytesRead} of ${r.target.size}`);
 });
+
+test("live: PGSSLMODE / PGSSLROOTCERT in the function's environment count as the handler's setting; other variables are never read out", async (t) => {
+  const entries = (await sampleEntries(SAMPLE_10)).filter((e) => e.name !== 'lambda_function.py');
+  const code = buildZip([...entries, { name: 'lambda_function.py', data: Buffer.from(templateHandler('postgresql', 'pre')) }]);
+  const secret = 'hunter2-not-for-output';
+  const fn = (name: string, environment?: Record<string, string>) => ({ name, runtime: 'python3.9', handler: 'lambda_function.lambda_handler', code, ...(environment ? { environment } : {}) });
+  const s = await startStandin({
+    functions: [fn('plain'), fn('env-require', { PGSSLMODE: 'require', DB_PASSWORD: secret }), fn('env-disable', { PGSSLMODE: 'disable' }), fn('env-rootcert', { PGSSLROOTCERT: '/opt/rds-ca.pem' })],
+  });
+  t.teardown(() => s.close());
+  const tls = async (name: string) => (await inspectFunctionTarget(name, opts(s))).checks.find((c) => c.id === 'tls')!;
+  t.is((await tls('plain')).status, 'warn');
+  const req = await tls('env-require');
+  t.is(req.status, 'pass');
+  t.deepEqual(req.evidence.slice(0, 1), ['function environment: PGSSLMODE=require']);
+  t.false(JSON.stringify(await inspectFunctionTarget('env-require', opts(s))).includes(secret));
+  t.is((await tls('env-disable')).status, 'fail');
+  const root = await tls('env-rootcert');
+  t.is(root.status, 'pass');
+  t.false(JSON.stringify(root).includes('/opt/rds-ca.pem'));
+});

@@ -157,10 +157,24 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
   debug?.(`${facts.name}: read ${bytesRead} of ${size} bytes; loader: ${loader.reason}`);
   const report = buildReport({
     target: { type: 'function', id: arn, region, ...(ft.qualifier ? { qualifier: ft.qualifier } : {}), bytesRead, size },
-    findings, created, function: facts, loader,
+    findings, created, function: facts, loader, environment: libpqTlsEnvironment(c.Environment?.Variables),
   });
   report.errors.push(...errors);
   return report;
+}
+
+/**
+ * The two variables libpq reads for TLS when the handler sets nothing. Only
+ * these are taken from the function's environment (other values may be
+ * secrets); PGSSLMODE only when it is one of libpq's modes, PGSSLROOTCERT
+ * only as "set" (its value is not kept).
+ */
+function libpqTlsEnvironment(vars: Record<string, string> | undefined): { PGSSLMODE?: string; PGSSLROOTCERT?: string } {
+  const mode = vars?.['PGSSLMODE']?.trim().toLowerCase();
+  return {
+    ...(mode !== undefined ? { PGSSLMODE: /^(?:disable|allow|prefer|require|verify-ca|verify-full)$/.test(mode) ? mode : 'unrecognised' } : {}),
+    ...(vars?.['PGSSLROOTCERT'] ? { PGSSLROOTCERT: 'set' } : {}),
+  };
 }
 
 interface ReadBundleArgs {
