@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Rebuilds the two sample rotation bundles from samples/src/:
 #
-#   samples/postgres-9.4-rotation.zip   libpq stand-in reporting 9.4.26, old handler (no TLS)
+#   samples/postgres-9.4-rotation.zip   libpq stand-in reporting 9.4.26, old handler (TLS turned off)
 #   samples/postgres-10-rotation.zip    libpq stand-in reporting 10.23, TLS-aware handler
 #
-# Needs: bash, x86-64 gcc + binutils (readelf, objdump), zip, coreutils.
+# Needs: bash, x86-64 gcc + binutils (readelf, objdump, strings), zip, coreutils.
 # Output is deterministic for a given toolchain: fixed mtimes (2021-06-01
 # 00:00:00 UTC), fixed modes, sorted entries, no extra fields (zip -X).
 #
