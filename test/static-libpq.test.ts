@@ -3,6 +3,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { inspectFunctionTarget, type FunctionInspectOptions } from '../src/aws/inspectFunction.js';
+import { pqlibVersionEvidence } from '../src/evidence/pqlibVersionEvidence.js';
+import { parseElf } from '../src/facts/elf/elfFacts.js';
 import { inspectLocal } from '../src/report/inspectLocal.js';
 import type { Report } from '../src/report/report.js';
 import { buildZip } from './standin/zip.js';
@@ -20,6 +22,7 @@ const D = join(FIXTURES, 'drivers');
 const STATIC_15 = join(D, 'static-15-debian/psycopg2/_psycopg.cpython-39-x86_64-linux-gnu.so'); // Debian libpq.a 15.20, NEEDED libssl.so.3
 const STATIC_96 = join(D, 'static-9.6-no-openssl/psycopg2/_psycopg.cpython-37m-x86_64-linux-gnu.so'); // stand-in 9.6.24, no OpenSSL
 const STATIC_94_SSL = join(D, 'static-9.4-openssl-inside/psycopg2/_psycopg.cpython-37m-x86_64-linux-gnu.so'); // stand-in 9.4.26, defines SSL_connect
+const STATIC_11 = join(D, 'static-11-no-openssl/psycopg2-3.9/_psycopg.cpython-39-x86_64-linux-gnu.so'); // stand-in 11.16, no OpenSSL
 const DEBIAN_DYNAMIC = join(D, 'debian-psycopg2/psycopg2/_psycopg.cpython-311-x86_64-linux-gnu.so'); // NEEDED libpq.so.5
 const SHARED_10 = join(FIXTURES, 'libpq', 'x86_64-10.23-libpq.so.5.10');
 
@@ -64,6 +67,20 @@ test('a static libpq 9.6 without OpenSSL: scram fails, and TLS fails whether the
     t.is(lib.tls?.capable, false);
     t.deepEqual(status(r), { scram: 'fail', tls: 'fail' }, era);
   }
+});
+
+test('a static libpq 11.16 without OpenSSL (the prebuilt packages\' shape): scram passes, TLS fails asked or not, naming the fallback', async (t) => {
+  const current = await inspectDir({ 'lambda_function.py': psycopg2Handler('current'), 'psycopg2/_psycopg.cpython-39-x86_64-linux-gnu.so': { copy: STATIC_11 } });
+  t.like(current.libraries[0], { linkage: 'static', driver: 'psycopg2' });
+  t.is(current.libraries[0]!.version.value, '11.16');
+  t.deepEqual(status(current), { scram: 'pass', tls: 'fail' });
+  const tls = current.checks[1]!;
+  t.regex(tls.summary, /^The handler asks for TLS \(\d+ places?\), but \/var\/task\/psycopg2\/_psycopg\.cpython-39-x86_64-linux-gnu\.so was built without OpenSSL and cannot do TLS: the TLS connection fails, and the handler then falls back to sslmode=disable \(plaintext\)\.$/);
+  t.true(tls.evidence.some((e) => /^fallback: lambda_function\.py:\d+: .*sslmode='disable'/.test(e)));
+  // The package's own folder name (psycopg2-3.9/) is recognised as psycopg2's module too.
+  const asShipped = await inspectDir({ 'lambda_function.py': psycopg2Handler('pre'), 'psycopg2-3.9/_psycopg.cpython-39-x86_64-linux-gnu.so': { copy: STATIC_11 } });
+  t.like(asShipped.libraries[0], { linkage: 'static', driver: 'psycopg2' });
+  t.deepEqual(status(asShipped), { scram: 'pass', tls: 'fail' });
 });
 
 test('a static libpq 9.4 with OpenSSL linked in: capable through its defined OpenSSL functions; prefer only warns', async (t) => {
@@ -144,4 +161,20 @@ test("live: PGSSLMODE / PGSSLROOTCERT in the function's environment count as the
   const root = await tls('env-rootcert');
   t.is(root.status, 'pass');
   t.false(JSON.stringify(root).includes('/opt/rds-ca.pem'));
+});
+
+test('driver fixtures agree with their readelf/objdump ground truth (truth.txt): NEEDED, defined API, PQlibVersion', (t) => {
+  const truth = readFileSync(join(D, 'truth.txt'), 'utf8').split(/^== /m).slice(1);
+  t.is(truth.length, 6);
+  for (const block of truth) {
+    const path = join(D, block.slice(0, block.indexOf(' (')));
+    const elf = parseElf(readFileSync(path), path, { codeOf: ['PQlibVersion'] });
+    t.deepEqual(elf.needed, [...block.matchAll(/Shared library: \[([^\]]+)\]/g)].map((m) => m[1]), path);
+    const defined = block.split('defined PQlibVersion/PQconnectdb/SSL_connect:\n')[1]!.split('PQlibVersion:')[0]!.trim().split(/\s+/).filter(Boolean);
+    t.deepEqual(elf.exports.filter((s) => ['PQlibVersion', 'PQconnectdb', 'SSL_connect'].includes(s.name)).map((s) => s.name).sort(), defined.sort(), path);
+    const mov = /mov\s+\$0x([0-9a-f]+),%eax/.exec(block);
+    const exact = pqlibVersionEvidence(elf)[0];
+    if (mov) t.regex(exact?.detail ?? '', new RegExp(`returns ${parseInt(mov[1]!, 16)}\\b`), path);
+    else t.is(exact, undefined, path);
+  }
 });

@@ -39,7 +39,8 @@ export interface LibpqLocation {
 /** ELF file names: shared objects and Node addons. */
 const ELF_NAME = /\.(?:so(?:\.\d+)*|node)$/;
 const DRIVER_MODULES: ReadonlyArray<{ re: RegExp; driver: string; language: DriverModule['language'] }> = [
-  { re: /(?:^|\/)psycopg2\/[^/]+$/, driver: 'psycopg2', language: 'python' },
+  // psycopg2/…, and the prebuilt packages' own folder names (psycopg2-3.9/_psycopg.cpython-39-….so)
+  { re: /(?:^|\/)psycopg2\/[^/]+$|(?:^|\/)_psycopg\.[^/]*$/, driver: 'psycopg2', language: 'python' },
   { re: /(?:^|\/)psycopg_(?:c|binary)\/(?:[^/]+\/)*[^/]+$/, driver: 'psycopg', language: 'python' },
   { re: /(?:^|\/)_pg\.[^/]*$/, driver: 'pg (PyGreSQL)', language: 'python' },
   { re: /(?:^|\/)node_modules\/libpq\/(?:[^/]+\/)*[^/]+\.node$/, driver: 'node-postgres', language: 'javascript' },
