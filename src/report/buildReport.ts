@@ -33,7 +33,7 @@ export function buildReport(parts: ReportParts): Report {
   const created = { date: parts.created.date };
   const scope = engineScope(handler);
   // The libpq whose build decides TLS: the one the function loads, else the least capable one found.
-  const readable = libraries.filter((l) => !l.error && l.tls);
+  const readable = libraries.filter((l) => !l.error).map((l) => ({ ...l, tls: l.tls ?? { capable: null, evidence: 'TLS capability not recorded' } }));
   const loadedLib = loadedPath !== null ? readable.find((l) => (l.installPath ?? l.path) === loadedPath) : undefined;
   const rank = (c: boolean | null) => (c === false ? 0 : c === null ? 1 : 2);
   const tlsLib = loadedLib ?? [...readable].sort((a, b) => rank(a.tls!.capable) - rank(b.tls!.capable))[0];
