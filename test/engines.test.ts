@@ -125,3 +125,10 @@ for (const e of ENGINES) {
     });
   }
 }
+
+test('a handler whose driver is not libpq-based (pg8000) is judged on its own TLS words, not on a libpq the bundle also holds', async (t) => {
+  const text = templateHandler('postgresql', 'current').replace('import pg\nimport pgdb', 'import pg8000').replace(/pgdb\.connect\(([^)]*)sslmode='verify-full'\)/, 'pg8000.connect($1ssl_context=True)');
+  const checks = await inspectWith(text, STAND_IN_96_NO_SSL);
+  t.is(checks.tls.status, 'pass');
+  t.false(checks.tls.summary.includes('OpenSSL'));
+});

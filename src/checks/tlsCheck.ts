@@ -19,6 +19,8 @@ export interface TlsContext {
   environment?: { PGSSLMODE?: string; PGSSLROOTCERT?: string };
 }
 
+/** Drivers that talk to the database through libpq. */
+const LIBPQ_DRIVERS = /PyGreSQL|^psycopg2?$/;
 const ASKING_MODES = new Set(['require', 'verify-ca', 'verify-full']);
 const OFF_MODES = new Set(['disable', 'allow']);
 
@@ -64,7 +66,8 @@ export function tlsCheck(handler: HandlerFacts | null, created: CreatedFact, con
   const envAsks = !setsSslmode && ((envMode !== undefined && ASKING_MODES.has(envMode)) || env.PGSSLROOTCERT !== undefined);
   const envOff = !setsSslmode && envMode !== undefined && OFF_MODES.has(envMode);
   const asked = h.asksForTls || envAsks;
-  const lib = ctx.libpq ?? null;
+  // A driver of its own (pg8000, asyncpg, node-postgres) decides its TLS without libpq, whatever libpq the bundle holds.
+  const lib = h.drivers.length === 0 || h.drivers.some((d) => LIBPQ_DRIVERS.test(d)) ? ctx.libpq ?? null : null;
   const libEvidence = lib ? [`${lib.path}: ${lib.tls.evidence}${lib.tls.openssl?.version ? ` (${lib.tls.openssl.version} in ${lib.tls.openssl.path})` : ''}`] : [];
   const codeWins = (early: boolean) => (early ? `${dateNote}, but the code wins.` : dateNote ? `${dateNote}.` : '');
   const engine = scope.engine === 'redshift' ? 'Redshift ' : '';
