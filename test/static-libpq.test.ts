@@ -178,3 +178,12 @@ test('driver fixtures agree with their readelf/objdump ground truth (truth.txt):
     else t.is(exact, undefined, path);
   }
 });
+
+test('a driver module given alone as an ELF target is read as a static libpq', async (t) => {
+  const r = await inspectLocal(STATIC_15);
+  t.is(r.target.type, 'elf');
+  t.like(r.libraries[0], { linkage: 'static', machine: 'x86-64' });
+  t.is(r.libraries[0]!.version.value, '15.20');
+  const shared = await inspectLocal(SHARED_10);
+  t.is(shared.libraries[0]!.linkage, 'shared');
+});

@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_ENTRY_BYTES, basename, type Bundle, type BundleEntry } from '../bundle/bundle.js';
-import { MAX_MODULE_BYTES, MAX_MODULE_CANDIDATES, locateLibpq, type DriverModule } from '../bundle/libpqLocator.js';
+import { MAX_MODULE_BYTES, MAX_MODULE_CANDIDATES, isLibpqName, locateLibpq, type DriverModule } from '../bundle/libpqLocator.js';
 import { InspectError, describeError } from '../errors.js';
 import { apiFloorEvidence } from '../evidence/apiFloorEvidence.js';
 import { fileNameEvidence, runpathEvidence } from '../evidence/pathEvidence.js';
@@ -78,7 +78,8 @@ export async function bundleFindings(bundle: Bundle, options: FindingsOptions = 
         rpath: elf.rpath, needed: elf.needed, exportedFunctions: elf.exports.filter((s) => s.type === 'func').length,
         version, highest: highestMajor(version, evidence),
         tls: tlsCapability(elf),
-        linkage: module ? 'static' : 'shared',
+        // A bare ELF target that is not a libpq file but defines its API (a driver module given alone) has it built in.
+        linkage: module || (bundle.kind === 'elf' && !isLibpqName(entry.path) && !elf.soname?.startsWith('libpq') && definesLibpqApi(elf)) ? 'static' : 'shared',
         ...(module?.driver ? { driver: module.driver } : {}),
         ...(elf.warnings.length ? { warnings: elf.warnings } : {}),
       });
