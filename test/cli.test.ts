@@ -43,7 +43,8 @@ test('--format json: one object with the documented fields', async (t) => {
   t.deepEqual(report.target, { type: 'zip', id: SAMPLE_94, bytesRead: report.target.bytesRead, size: report.target.size });
   t.deepEqual(report.created, { date: '2021-06-01', source: 'flag' });
   const lib = report.libraries[0];
-  t.like(lib, { path: 'libpq.so.5', machine: 'x86-64', class: 64, endianness: 'little', soname: 'libpq.so.5', needed: ['libc.so.6'] });
+  t.like(lib, { path: 'libpq.so.5', machine: 'x86-64', class: 64, endianness: 'little', soname: 'libpq.so.5', needed: ['libssl.so.1.0.0', 'libcrypto.so.1.0.0', 'libc.so.6'] });
+  t.like(lib.tls, { capable: true, openssl: { path: 'libcrypto.so.1.0.0', version: 'OpenSSL 1.0.2u  20 Dec 2019' } });
   t.like(lib.version, { value: '9.4.26', major: 9, exact: true, atLeast: 9, conflicts: [] });
   t.deepEqual(lib.version.evidence.map((e: { source: string }) => e.source), ['PQlibVersion', 'RUNPATH', 'exported-api']);
   t.deepEqual(report.checks.map((c: { id: string; status: string }) => [c.id, c.status]), [['scram', 'fail'], ['tls', 'fail']]);
