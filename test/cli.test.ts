@@ -126,6 +126,14 @@ for (const [args, message] of [
   });
 }
 
+test('a region from the environment is checked too, when AWS is about to be called', async (t) => {
+  await usageError(t, ['scan'], 'AWS_REGION: "eu-west-1a" is not an AWS region (an availability zone; the region is eu-west-1)', { AWS_REGION: 'eu-west-1a' });
+  await usageError(t, ['inspect', 'my-rotation-fn'], 'AWS_DEFAULT_REGION: "Frankfurt" is not an AWS region', { AWS_DEFAULT_REGION: 'Frankfurt' });
+  // --region wins over the environment, and an offline inspection never looks
+  t.false((await runCli(['inspect', 'my-rotation-fn', '--region', 'eu-west-1', '--endpoint-url', 'http://127.0.0.1:9'], { AWS_REGION: 'nowhere' })).stderr.includes('AWS_REGION'));
+  t.is((await runCli(['inspect', SAMPLE_10], { AWS_REGION: 'nowhere' })).code, 0);
+});
+
 test('a profile that is not defined says so, naming the files read (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE honoured)', async (t) => {
   const home = tempDir();
   await usageError(t, ['inspect', 'my-rotation-fn', '--profile', 'audit'], 'profile audit is not defined in ~/.aws/config or ~/.aws/credentials', { HOME: home });
