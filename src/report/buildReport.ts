@@ -31,6 +31,7 @@ export function buildReport(parts: ReportParts): Report {
   }));
   const unreadable = libraries.filter((l) => l.error).map((l) => l.installPath ?? l.path);
   const created = { date: parts.created.date };
+  const drivers = parts.findings.flatMap((f) => f.drivers ?? []);
   const scope = engineScope(handler);
   // The libpq whose build decides TLS: the one the function loads, else the least capable one found.
   const readable = libraries.filter((l) => !l.error).map((l) => ({ ...l, tls: l.tls ?? { capable: null, evidence: 'TLS capability not recorded' } }));
@@ -48,6 +49,7 @@ export function buildReport(parts: ReportParts): Report {
     ...envelope(parts.target, parts.created),
     libraries: libraries.map(({ highest: _highest, ...l }) => l),
     handler,
+    drivers,
     checks,
     errors,
     ...(parts.function ? { function: parts.function } : {}),

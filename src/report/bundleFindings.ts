@@ -10,12 +10,19 @@ import { OPENSSL_LIBRARY, opensslVersionString, tlsCapability } from '../facts/e
 import { handlerFacts, languageOf, localImports, type HandlerFacts, type SourceFile } from '../facts/handler/handlerFacts.js';
 import { whichLibpqLoads, type LoaderFacts } from '../facts/loader/lambdaLoader.js';
 import type { LibraryReport, ReportError } from './report.js';
+import { toReportError } from './reportError.js';
+import { driverFindings } from './driverFindings.js';
+import type { DriverFact } from '../facts/drivers/driverRecords.js';
+
+export { toReportError };
 
 /** What one bundle (function code or a layer) contributes to a report. */
 export interface BundleFindings {
   libraries: Array<LibraryReport & { highest: number }>;
   handler: HandlerFacts | null;
   handlerError?: string;
+  /** PostgreSQL drivers other than libpq, with the version the bundle records (absent in findings cached by older versions). */
+  drivers?: DriverFact[];
   errors: ReportError[];
 }
 
@@ -45,10 +52,6 @@ function emptyLibrary(path: string, size: number): LibraryReport & { highest: nu
   };
 }
 
-export function toReportError(e: unknown, path?: string): ReportError {
-  if (e instanceof InspectError) return { ...(e.path ?? path ? { path: e.path ?? path } : {}), code: e.code, message: e.message };
-  return { ...(path ? { path } : {}), code: 'error', message: `${path ? `${path}: ` : ''}${describeError(e)}` };
-}
 
 /** Reads the libpq files and the handler of one bundle into facts and evidence. */
 export async function bundleFindings(bundle: Bundle, options: FindingsOptions = {}): Promise<BundleFindings> {
@@ -101,6 +104,11 @@ export async function bundleFindings(bundle: Bundle, options: FindingsOptions = 
     errors.push({ path: e.path, code: 'candidate-not-read', message: `${e.path}: not read for a built-in libpq (more than ${MAX_MODULE_CANDIDATES} candidate modules or ${MAX_MODULE_BYTES} bytes of them in this bundle)` });
   }
 
+  // Go programs: a custom runtime's bootstrap, or the go1.x handler's executable.
+  const executables = bundle.kind === 'elf' ? [] : bundle.entries.filter((e) => basename(e.path) === 'bootstrap' || (options.handler && e.path === options.handler)).map((e) => e.path);
+  const drivers = await driverFindings(bundle, executables, maxBytes);
+  errors.push(...drivers.errors);
+
   let handler: HandlerFacts | null = null;
   let handlerError: string | undefined;
   if (options.findHandler !== false) {
@@ -113,7 +121,7 @@ export async function bundleFindings(bundle: Bundle, options: FindingsOptions = 
       handlerError = err.message;
     }
   }
-  return { libraries, handler, ...(handlerError ? { handlerError } : {}), errors };
+  return { libraries, handler, ...(handlerError ? { handlerError } : {}), drivers: drivers.drivers, errors };
 }
 
 /**
