@@ -6,8 +6,16 @@ import {
   npmLockVersion, npmPackageVersion, pomPropertiesVersion, pythonMetadataVersion, pythonModuleVersion, recordCandidates,
   type DriverFact, type RecordCandidate,
 } from '../facts/drivers/driverRecords.js';
+import type { SemverApi } from '../checks/driverRules.js';
 import type { ReportError } from './report.js';
 import { toReportError } from './reportError.js';
+
+/** Loads `semver` only when a bundle carries a driver of its own: libpq-only inspections never load it. */
+export async function loadSemver(drivers: readonly DriverFact[]): Promise<SemverApi | undefined> {
+  if (drivers.length === 0) return undefined;
+  const m = (await import('semver')) as SemverApi & { default?: SemverApi };
+  return m.default ?? m;
+}
 
 /** A version record is a small text file; more than this is not one. */
 export const MAX_RECORD_BYTES = 1024 * 1024;

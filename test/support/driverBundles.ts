@@ -77,3 +77,52 @@ export function zipFile(entries: ZipEntry[], name = 'function.zip'): string {
   writeFileSync(p, buildZip(entries));
   return p;
 }
+
+/**
+ * The PostgreSQL single-user template's handler (pre-2021 shape) with pg8000
+ * or asyncpg in place of PyGreSQL, as teams adapt it: `import pgdb` becomes
+ * `import <driver>` and `pgdb.connect(` `<driver>.connect(`, optionally asking for TLS.
+ */
+export function pythonDriverHandler(driver: 'pg8000' | 'asyncpg', tls: boolean, template: string): string {
+  const ask = driver === 'pg8000' ? ', ssl_context=ssl.create_default_context()' : ", ssl='verify-full'";
+  return template
+    .replace('import pg\nimport pgdb', `import ssl\nimport ${driver}`)
+    .replace(/pgdb\.connect\(([^\n]*)\)/g, (_m, args: string) => `${driver}.connect(${args}${tls ? ask : ''})`);
+}
+
+/** A Node.js rotation handler with node-postgres, in the four-step shape of AWS's templates (index.js, `index.handler`). */
+export function nodeHandler(options: { tls: boolean; split?: boolean; esm?: boolean }): Array<{ name: string; data: string }> {
+  const connect = options.tls
+    ? "  const client = new Client({ host: secret.host, port: secret.port || 5432, user: secret.username, password: secret.password, database: secret.dbname || 'postgres', ssl: { rejectUnauthorized: true, ca: RDS_CA } });"
+    : "  const client = new Client({ host: secret.host, port: secret.port || 5432, user: secret.username, password: secret.password, database: secret.dbname || 'postgres' });";
+  const db = `${options.esm ? "import pg from 'pg';\nconst { Client } = pg;\nimport { readFileSync } from 'node:fs';" : "const { Client } = require('pg');\nconst { readFileSync } = require('node:fs');"}
+const RDS_CA = ${options.tls ? "readFileSync('global-bundle.pem', 'utf8')" : 'undefined'};
+
+/** Opens a connection from the secret's fields; null when login fails. */
+async function getConnection(secret) {
+  if (secret.engine !== 'postgres') throw new Error("Database engine must be set to 'postgres' in order to use this rotation function");
+${connect}
+  try { await client.connect(); return client; } catch (e) { console.error('Unable to log into database', e.message); return null; }
+}
+${options.esm ? 'export { getConnection };' : 'module.exports = { getConnection };'}
+`;
+  const steps = `
+async function createSecret(sm, arn, token) { /* generate a new password and store it as AWSPENDING */ }
+async function setSecret(sm, arn, token) { const conn = await getConnection(JSON.parse('{}')); if (!conn) throw new Error('setSecret: unable to log into database'); }
+async function testSecret(sm, arn, token) { const conn = await getConnection(JSON.parse('{}')); if (!conn) throw new Error('testSecret: unable to log into database'); }
+async function finishSecret(sm, arn, token) { /* move AWSCURRENT to the new version */ }
+
+${options.esm ? 'export const handler' : 'exports.handler'} = async (event) => {
+  const { SecretId: arn, ClientRequestToken: token, Step: step } = event;
+  if (step === 'createSecret') return createSecret(null, arn, token);
+  else if (step === 'setSecret') return setSecret(null, arn, token);
+  else if (step === 'testSecret') return testSecret(null, arn, token);
+  else if (step === 'finishSecret') return finishSecret(null, arn, token);
+  throw new Error('Invalid step parameter');
+};
+`;
+  const ext = options.esm ? 'mjs' : 'js';
+  if (!options.split) return [{ name: `index.${ext}`, data: `${db}${steps}` }];
+  const head = options.esm ? "import { getConnection } from './db.mjs';\n" : "const { getConnection } = require('./db');\n";
+  return [{ name: `index.${ext}`, data: `${head}${steps}` }, { name: `db.${ext}`, data: db }];
+}
