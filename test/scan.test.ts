@@ -122,8 +122,9 @@ test('CLI scan: formats for people and machines, exit codes', async (t) => {
   t.true(parsed.summary.errors >= 1);
   const nd = await runCli([...base, '--format', 'ndjson'], env);
   const lines = nd.stdout.trim().split('\n');
-  t.is(lines.length, 15);
-  for (const l of lines) t.is(JSON.parse(l).schemaVersion, 1);
+  t.is(lines.length, 16, 'one report a function, then the summary record');
+  for (const l of lines.slice(0, -1)) t.is(JSON.parse(l).schemaVersion, 1);
+  t.deepEqual(JSON.parse(lines.at(-1)!).summary.counts, parsed.summary.counts);
   const csv = await runCli([...base, '--format', 'csv'], env);
   t.is(csv.stdout.trim().split('\r\n').length, 16);
   const sarif = JSON.parse((await runCli([...base, '--format', 'sarif'], env)).stdout);

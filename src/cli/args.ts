@@ -15,6 +15,8 @@ export interface CommonOptions {
   profile: string | undefined;
   endpointUrl: string | undefined;
   maxEntryBytes: number | undefined;
+  /** --ignore-file: accepted findings (see report/ignoreRules.ts). */
+  ignoreFile: string | undefined;
 }
 export interface InspectArgs extends CommonOptions {
   command: 'inspect';
@@ -46,6 +48,7 @@ Options for both:
   --fail-on fail|warn|never   exit 1 when a check is at or above this (default warn)
   --region R  --profile P  --endpoint-url URL     AWS settings, as the AWS CLI reads them
   --max-entry-bytes N         cap on what one zip entry may inflate to (default 64 MiB)
+  --ignore-file FILE          accepted findings (YAML or JSON): shown as ignored, not counted by --fail-on
   --debug                     stack traces and progress detail on stderr
 Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 a target could not be inspected or bad usage.`;
 
@@ -85,7 +88,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
         function: { type: 'boolean' }, region: { type: 'string', multiple: true }, 'all-regions': { type: 'boolean' },
         profile: { type: 'string' }, 'endpoint-url': { type: 'string' }, concurrency: { type: 'string' },
         'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' }, 'max-entry-bytes': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
+        'ignore-file': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -103,7 +106,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
   }
   const common: CommonOptions = {
     format, failOn, debug: v.debug === true, region: regions[0], profile: v.profile, endpointUrl: v['endpoint-url'],
-    maxEntryBytes: positiveInt('--max-entry-bytes', v['max-entry-bytes']),
+    maxEntryBytes: positiveInt('--max-entry-bytes', v['max-entry-bytes']), ignoreFile: v['ignore-file'],
   };
   if (command === 'inspect') {
     if (parsed.positionals.length === 0) throw usage('inspect: name at least one target (a .zip, a directory, an ELF file or a function)');

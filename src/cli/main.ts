@@ -2,16 +2,18 @@ import { existsSync } from 'node:fs';
 import { SEVERITY, type CheckStatus } from '../checks/check.js';
 import { InspectError, describeError } from '../errors.js';
 import { redact } from '../redact.js';
+import { ignoreMatcher, ignoredFinding, readIgnoreFile } from '../report/ignoreRules.js';
 import { inspectLocal } from '../report/inspectLocal.js';
 import type { Report } from '../report/report.js';
 import { renderJson, renderNdjsonLine } from '../render/json.js';
 import { makeStyle, colourWanted } from '../render/style.js';
+import { ignoreNotes } from '../render/summary.js';
 import { renderTable } from '../render/table.js';
 import { INSPECTOR_VERSION } from '../version.js';
 import { parseCli, USAGE, type FailOn, type InspectArgs } from './args.js';
 
 export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
 }
@@ -28,7 +30,7 @@ export function exitCodeFor(reports: readonly Report[], failOn: FailOn): 0 | 1 |
   if (reports.some((r) => r.errors.length > 0)) return 2;
   if (failOn === 'never') return 0;
   const bar = SEVERITY[failOn as CheckStatus];
-  return reports.some((r) => r.checks.some((c) => SEVERITY[c.status] >= bar)) ? 1 : 0;
+  return reports.some((r) => r.checks.some((c) => SEVERITY[c.status] >= bar && !ignoredFinding(r, c.id))) ? 1 : 0;
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -59,6 +61,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 async function runInspect(args: InspectArgs, io: CliIo): Promise<number> {
   const style = makeStyle(colourWanted(io.stdout, io.env));
+  const width = io.stdout.isTTY ? io.stdout.columns ?? 80 : undefined;
+  const ignore = args.ignoreFile === undefined ? undefined : ignoreMatcher(readIgnoreFile(args.ignoreFile), new Date().toISOString().slice(0, 10), args.ignoreFile);
   const reports: Report[] = [];
   for (const target of args.targets) {
     const isFunction = args.forceFunction || (!existsSync(target) && looksLikeFunction(target));
@@ -72,13 +76,15 @@ async function runInspect(args: InspectArgs, io: CliIo): Promise<number> {
     } else {
       report = await inspectLocal(target, { created: args.created, ...(args.maxEntryBytes ? { maxEntryBytes: args.maxEntryBytes } : {}) });
     }
+    ignore?.apply(report);
     reports.push(report);
     for (const e of report.errors) {
       io.stderr.write(`rotation-inspector: ${redact(e.message.startsWith(report.target.id) ? e.message : `${report.target.id}: ${e.message}`)}${args.debug ? ` [${e.code}]` : ''}\n`);
     }
-    if (args.format === 'table') io.stdout.write(redact(renderTable(report, style)) + (args.targets.length > 1 ? '\n' : ''));
+    if (args.format === 'table') io.stdout.write(redact(renderTable(report, style, width)) + (args.targets.length > 1 ? '\n' : ''));
     else if (args.format === 'ndjson') io.stdout.write(redact(renderNdjsonLine(report)));
   }
   if (args.format === 'json') io.stdout.write(redact(renderJson(reports, args.targets.length === 1)));
+  for (const note of ignoreNotes(ignore?.outcome())) io.stderr.write(`rotation-inspector: ${redact(note)}\n`);
   return exitCodeFor(reports, args.failOn);
 }

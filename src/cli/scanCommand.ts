@@ -1,9 +1,8 @@
 import { redact } from '../redact.js';
-import { renderCsv } from '../render/csv.js';
-import { renderMarkdown } from '../render/markdown.js';
-import { renderSarif } from '../render/sarif.js';
+import { applyIgnoreRules, readIgnoreFile } from '../report/ignoreRules.js';
+import { renderScanOutput } from '../render/scanOutput.js';
 import { makeStyle, colourWanted } from '../render/style.js';
-import { renderSummaryTable, sortWorstFirst, summarize } from '../render/summary.js';
+import { ignoreNotes, scanRunOf, sortWorstFirst } from '../render/summary.js';
 import { defaultCacheDir, openFindingsCache } from '../scan/findingsCache.js';
 import { scanAccount, type ScanResult } from '../scan/scanAccount.js';
 import { INSPECTOR_VERSION } from '../version.js';
@@ -16,6 +15,7 @@ export const INTERRUPTED = 130;
 
 export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): Promise<number> {
   const err = (line: string) => io.stderr.write(`rotation-inspector: ${redact(line)}\n`);
+  const ignoreRules = args.ignoreFile === undefined ? undefined : readIgnoreFile(args.ignoreFile);
   const controller = new AbortController();
   signal?.addEventListener('abort', () => controller.abort(), { once: true });
   let interrupts = 0;
@@ -28,6 +28,7 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
   process.on('SIGINT', onSigint);
   const progress = createProgress(io.stderr, 0, { colour: colourWanted(io.stderr, io.env), verb: 'scanning' });
   let result: ScanResult;
+  const startedAt = new Date();
   try {
     const cache = args.noCache ? undefined : openFindingsCache(args.cacheDir ?? defaultCacheDir(io.env), INSPECTOR_VERSION);
     result = await scanAccount({
@@ -46,7 +47,8 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
   }
 
   const reports = sortWorstFirst(result.reports);
-  const summary = summarize(result.reports);
+  const ignore = ignoreRules && applyIgnoreRules(reports, ignoreRules, startedAt.toISOString().slice(0, 10), args.ignoreFile!);
+  for (const note of ignoreNotes(ignore)) err(note);
   for (const l of result.regions) if (l.notEnabled) err(`${l.region}: skipped (the region is not enabled for this account)`);
   for (const e of result.errors) err(e.message);
   for (const r of reports) for (const e of r.errors) err(e.message.startsWith(r.target.id) ? e.message : `${r.function?.name ?? r.target.id}: ${e.message}`);
@@ -56,23 +58,9 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     err(`debug: ${c.functions} functions, ${c.secrets} secrets, ${c.codeDownloads} code downloads, ${c.layerDownloads} layer downloads, ${c.stackLookups} stack lookups, ${c.cacheHits} cache hits`);
   }
 
-  const out = (text: string) => io.stdout.write(redact(text));
-  switch (args.format) {
-    case 'json':
-      out(`${JSON.stringify({ reports, summary: { ...summary, notInspected: result.notInspected, interrupted: result.interrupted, regions: result.regions.map((r) => ({ region: r.region, ...(r.notEnabled ? { notEnabled: true } : {}), ...(r.error ? { error: r.error.message } : {}) })), discoveryErrors: result.errors } }, null, 2)}\n`);
-      break;
-    case 'ndjson':
-      for (const r of reports) out(`${JSON.stringify(r)}\n`);
-      break;
-    case 'csv': out(renderCsv(reports)); break;
-    case 'sarif': out(`${renderSarif(reports, INSPECTOR_VERSION)}\n`); break;
-    case 'markdown': out(renderMarkdown(reports, summary)); break;
-    default: {
-      const style = makeStyle(colourWanted(io.stdout, io.env));
-      if (reports.length === 0 && result.errors.length === 0) out(`No rotation functions found: no secret in ${result.regions.map((r) => r.region).join(', ')} names a RotationLambdaARN.\n`);
-      else out(renderSummaryTable(reports, style));
-    }
-  }
+  const format = args.format;
+  const width = io.stdout.isTTY ? io.stdout.columns ?? 80 : undefined;
+  io.stdout.write(redact(renderScanOutput(scanRunOf(result, startedAt, ignore), { format, style: makeStyle(colourWanted(io.stdout, io.env)), width, toolVersion: INSPECTOR_VERSION })));
   if (result.interrupted) return INTERRUPTED;
   const code = exitCodeFor(reports, args.failOn);
   return result.errors.length > 0 ? 2 : code;
