@@ -28,7 +28,7 @@ test('the fixtures are what the samples give', async (t) => {
 test('summarize: each function in exactly one verdict; not-applicable is not pass; the old fields agree', async (t) => {
   const f = await build();
   const s = summarize(f.all);
-  t.deepEqual(s.counts, { fail: 1, error: 1, warn: 1, unknown: 0, pass: 2, 'not-applicable': 0 });
+  t.deepEqual(s.counts, { fail: 1, error: 1, warn: 1, unknown: 0, ignored: 0, pass: 2, 'not-applicable': 0 });
   t.deepEqual([s.failing, s.warning, s.passing, s.unknown, s.notApplicable, s.errors], [1, 1, 2, 0, 0, 1]);
   t.deepEqual(s.byCheck, {
     scram: { fail: 1, warn: 0, unknown: 1, pass: 3, 'not-applicable': 0 },
@@ -41,7 +41,7 @@ test('summarize: each function in exactly one verdict; not-applicable is not pas
   image.checks = image.checks.map((c) => ({ ...c, status: 'not-applicable' as const }));
   const withImage = summarize([f.current, image]);
   t.deepEqual([withImage.counts.pass, withImage.counts['not-applicable'], withImage.passing, withImage.notApplicable], [1, 1, 1, 1]);
-  t.is(countsText(withImage), '2 functions: 0 fail, 0 error, 0 warn, 0 unknown, 1 pass, 1 not-applicable');
+  t.is(countsText(withImage), '2 functions: 0 fail, 0 error, 0 warn, 0 unknown, 0 ignored, 1 pass, 1 not-applicable');
   t.is(summarize([]).functions, 0);
 });
 
@@ -82,7 +82,7 @@ test('summary table written to a file: nothing is cut, worst first, counts line'
   t.regex(lines[2]!, new RegExp(`^${LONG}\\s+us-east-1\\s+FAIL\\s+FAIL\\s+9\\.4\\.26\\s+2021-06-01\\s+2$`));
   t.regex(lines[3]!, /^pg-rotation-no-handler\s+eu-west-1\s+PASS\s+WARN\s+10\.23\s+2021-06-01\s+1$/);
   t.true(out.includes(`${countsText(summarize(f.all))}; 8 secrets`));
-  t.true(out.includes('5 functions: 1 fail, 1 error, 1 warn, 0 unknown, 2 pass, 0 not-applicable; 8 secrets'));
+  t.true(out.includes('5 functions: 1 fail, 1 error, 1 warn, 0 unknown, 0 ignored, 2 pass, 0 not-applicable; 8 secrets'));
   t.regex(out, /\nerror {11}pg-rotation-broken: GetFunction: AccessDenied \|\\x0anot authorized\n/);
   t.false(out.includes('…'));
   t.false(out.includes('\x1b'));
@@ -142,7 +142,7 @@ test('summary table: a failed listing and an interrupted run are printed above t
   // An empty table still says the listing failed.
   const empty = renderScanOutput(runOf([], { regions: run.regions }), { format: 'table', style: plain, toolVersion: '0.1.0' });
   t.regex(empty, /^LISTING FAILED {2}eu-west-1: /m);
-  t.regex(empty, /^0 functions: 0 fail, 0 error, 0 warn, 0 unknown, 0 pass, 0 not-applicable; 0 secrets \(partial\)$/m);
+  t.regex(empty, /^0 functions: 0 fail, 0 error, 0 warn, 0 unknown, 0 ignored, 0 pass, 0 not-applicable; 0 secrets \(partial\)$/m);
   t.false(empty.includes('No rotation functions found'));
 });
 
@@ -341,7 +341,7 @@ test('markdown: when and where, counts, table worst first, each finding once wit
   const reports = [...f.all, ...fleet];
   const md = renderMarkdown(reports, runOf(reports));
   t.true(md.startsWith('# PostgreSQL rotation function inspection\n\nScanned 2026-11-30 11:20:05 UTC; account 123456789012; regions eu-west-1, us-east-1.\n'));
-  t.true(md.includes('**7 functions: 3 fail, 1 error, 1 warn, 0 unknown, 2 pass, 0 not-applicable**; rotating 10 secrets; 1 could not be fully inspected.'));
+  t.true(md.includes('**7 functions: 3 fail, 1 error, 1 warn, 0 unknown, 0 ignored, 2 pass, 0 not-applicable**; rotating 10 secrets; 1 could not be fully inspected.'));
   t.false(md.includes('undecided'));
   const rows = tableRows(md);
   t.deepEqual(cells(rows[0]!), ['Function', 'Account', 'Region', 'SCRAM', 'TLS', 'libpq', 'Created', 'Stack', 'Secrets']);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { SEVERITY, type CheckStatus } from '../checks/check.js';
 import { InspectError, describeError } from '../errors.js';
 import { redact } from '../redact.js';
+import { showOutsideText } from '../render/outsideText.js';
 import { ignoreMatcher, ignoredFinding, readIgnoreFile } from '../report/ignoreRules.js';
 import { inspectLocal } from '../report/inspectLocal.js';
 import type { Report } from '../report/report.js';
@@ -34,7 +35,7 @@ export function exitCodeFor(reports: readonly Report[], failOn: FailOn): 0 | 1 |
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const err = (line: string) => io.stderr.write(`rotation-inspector: ${redact(line)}\n`);
+  const err = (line: string) => io.stderr.write(`rotation-inspector: ${showOutsideText(redact(line))}\n`);
   let debug = argv.includes('--debug');
   try {
     const args = parseCli(argv);
@@ -71,7 +72,7 @@ async function runInspect(args: InspectArgs, io: CliIo): Promise<number> {
       const { inspectFunctionTarget } = await import('../aws/inspectFunction.js');
       report = await inspectFunctionTarget(target, {
         region: args.region, profile: args.profile, endpointUrl: args.endpointUrl, created: args.created,
-        maxEntryBytes: args.maxEntryBytes, debug: args.debug ? (line) => io.stderr.write(`debug: ${redact(line)}\n`) : undefined,
+        maxEntryBytes: args.maxEntryBytes, debug: args.debug ? (line) => io.stderr.write(`debug: ${showOutsideText(redact(line))}\n`) : undefined,
       });
     } else {
       report = await inspectLocal(target, { created: args.created, ...(args.maxEntryBytes ? { maxEntryBytes: args.maxEntryBytes } : {}) });
@@ -79,12 +80,12 @@ async function runInspect(args: InspectArgs, io: CliIo): Promise<number> {
     ignore?.apply(report);
     reports.push(report);
     for (const e of report.errors) {
-      io.stderr.write(`rotation-inspector: ${redact(e.message.startsWith(report.target.id) ? e.message : `${report.target.id}: ${e.message}`)}${args.debug ? ` [${e.code}]` : ''}\n`);
+      io.stderr.write(`rotation-inspector: ${showOutsideText(redact(e.message.startsWith(report.target.id) ? e.message : `${report.target.id}: ${e.message}`))}${args.debug ? ` [${e.code}]` : ''}\n`);
     }
     if (args.format === 'table') io.stdout.write(redact(renderTable(report, style, width)) + (args.targets.length > 1 ? '\n' : ''));
     else if (args.format === 'ndjson') io.stdout.write(redact(renderNdjsonLine(report)));
   }
   if (args.format === 'json') io.stdout.write(redact(renderJson(reports, args.targets.length === 1)));
-  for (const note of ignoreNotes(ignore?.outcome())) io.stderr.write(`rotation-inspector: ${redact(note)}\n`);
+  for (const note of ignoreNotes(ignore?.outcome())) io.stderr.write(`rotation-inspector: ${showOutsideText(redact(note))}\n`);
   return exitCodeFor(reports, args.failOn);
 }

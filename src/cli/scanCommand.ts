@@ -1,4 +1,5 @@
 import { redact } from '../redact.js';
+import { showOutsideText } from '../render/outsideText.js';
 import { applyIgnoreRules, readIgnoreFile } from '../report/ignoreRules.js';
 import { renderScanOutput } from '../render/scanOutput.js';
 import { makeStyle, colourWanted } from '../render/style.js';
@@ -14,7 +15,7 @@ import { createProgress } from './progress.js';
 export const INTERRUPTED = 130;
 
 export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): Promise<number> {
-  const err = (line: string) => io.stderr.write(`rotation-inspector: ${redact(line)}\n`);
+  const err = (line: string) => io.stderr.write(`rotation-inspector: ${showOutsideText(redact(line))}\n`);
   const ignoreRules = args.ignoreFile === undefined ? undefined : readIgnoreFile(args.ignoreFile);
   const controller = new AbortController();
   signal?.addEventListener('abort', () => controller.abort(), { once: true });
@@ -34,11 +35,11 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     result = await scanAccount({
       regions: args.regions, allRegions: args.allRegions, concurrency: args.concurrency, profile: args.profile, endpointUrl: args.endpointUrl,
       region: args.region, maxEntryBytes: args.maxEntryBytes, cache, signal: controller.signal, env: io.env,
-      debug: args.debug ? (line) => io.stderr.write(`debug: ${redact(line)}\n`) : undefined,
+      debug: args.debug ? (line) => io.stderr.write(`debug: ${showOutsideText(redact(line))}\n`) : undefined,
       onDiscovered: (n) => progress.setTotal(n),
       onInspected: (r) => {
         progress.tick(r.function?.name ?? r.target.id);
-        if (args.debug) io.stderr.write(`debug: inspected ${redact(r.function?.name ?? r.target.id)}\n`);
+        if (args.debug) io.stderr.write(`debug: inspected ${showOutsideText(redact(r.function?.name ?? r.target.id))}\n`);
       },
     });
   } finally {

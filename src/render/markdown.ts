@@ -87,7 +87,6 @@ export function renderMarkdown(reports: readonly Report[], run?: ScanRun): strin
   }
   out.push(
     `**${countsText(summary)}**; rotating ${plural(summary.secrets, 'secret')}` +
-    `${summary.ignored ? `; ${plural(summary.ignored, 'finding')} ignored` : ''}` +
     `${summary.errors ? `; ${summary.errors} could not be fully inspected` : ''}.` +
     (summary.functions ? ` SCRAM check: ${statusCounts(summary.byCheck.scram)}. TLS check: ${statusCounts(summary.byCheck.tls)}.` : ''),
     '',

@@ -7,11 +7,12 @@ import type { Style } from './style.js';
 
 /**
  * What one function comes to, in the same words in every format: the worst of its checks that are not ignored,
- * except that a report with inspection errors and no failing check is `error` (its verdicts may be incomplete).
- * A function whose checks all do not apply is `not-applicable`, never `pass`.
+ * except that a report with inspection errors and no failing check is `error` (its verdicts may be incomplete),
+ * and one whose only findings were accepted through --ignore-file is `ignored`. A function whose checks all do
+ * not apply is `not-applicable`, never `pass`.
  */
-export type Verdict = 'fail' | 'error' | 'warn' | 'unknown' | 'pass' | 'not-applicable';
-export const VERDICTS: readonly Verdict[] = ['fail', 'error', 'warn', 'unknown', 'pass', 'not-applicable'];
+export type Verdict = 'fail' | 'error' | 'warn' | 'unknown' | 'ignored' | 'pass' | 'not-applicable';
+export const VERDICTS: readonly Verdict[] = ['fail', 'error', 'warn', 'unknown', 'ignored', 'pass', 'not-applicable'];
 
 /** Functions per verdict; they add up to the number of functions. */
 export type VerdictCounts = Record<Verdict, number>;
@@ -61,13 +62,13 @@ export function verdictOf(r: Report): Verdict {
   if (r.errors.length > 0) return 'error';
   if (worst >= SEVERITY.warn) return 'warn';
   if (worst >= SEVERITY.unknown) return 'unknown';
+  if ((r.ignored?.length ?? 0) > 0) return 'ignored';
   if (worst >= SEVERITY.pass) return 'pass';
-  // Every check accepted or not applicable; no checks at all is not a verdict.
-  if (checks.length > 0) return 'not-applicable';
-  return r.checks.length > 0 ? 'pass' : 'unknown';
+  // No checks at all is not a verdict.
+  return checks.length > 0 ? 'not-applicable' : 'unknown';
 }
 
-export const zeroCounts = (): VerdictCounts => ({ fail: 0, error: 0, warn: 0, unknown: 0, pass: 0, 'not-applicable': 0 });
+export const zeroCounts = (): VerdictCounts => ({ fail: 0, error: 0, warn: 0, unknown: 0, ignored: 0, pass: 0, 'not-applicable': 0 });
 
 export function summarize(reports: readonly Report[]): ScanSummary {
   const counts = zeroCounts();
@@ -353,10 +354,9 @@ export function renderSummaryTable(reports: readonly Report[], style: Style, lay
     { plain: `${s.functions} function${s.functions === 1 ? '' : 's'}:`, styled: (p: string) => style.bold(p) },
     ...VERDICTS.map((v, i) => ({
       plain: `${s.counts[v]} ${v}${i < VERDICTS.length - 1 ? ',' : ';'}`,
-      styled: (p: string) => (s.counts[v] === 0 ? p : style.status(v === 'error' ? 'fail' : v, p)),
+      styled: (p: string) => (s.counts[v] === 0 ? p : style.status(v === 'error' ? 'fail' : v === 'ignored' ? 'not-applicable' : v, p)),
     })),
-    { plain: `${s.secrets} secret${s.secrets === 1 ? '' : 's'}${s.ignored ? ';' : ''}`, styled: (p: string) => p },
-    ...(s.ignored ? [{ plain: `${s.ignored} finding${s.ignored === 1 ? '' : 's'} ignored`, styled: (p: string) => p }] : []),
+    { plain: `${s.secrets} secret${s.secrets === 1 ? '' : 's'}`, styled: (p: string) => p },
     ...(run && isPartial(run) ? [{ plain: '(partial)', styled: (p: string) => style.status('fail', p) }] : []),
   ];
   let countsLine = '';
