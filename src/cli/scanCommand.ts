@@ -1,5 +1,4 @@
 import { redact } from '../redact.js';
-import { showOutsideText } from '../render/outsideText.js';
 import { applyIgnoreRules, readIgnoreFile } from '../report/ignoreRules.js';
 import { renderScanOutput } from '../render/scanOutput.js';
 import { makeStyle, colourWanted } from '../render/style.js';
@@ -8,26 +7,35 @@ import { defaultCacheDir, openFindingsCache } from '../scan/findingsCache.js';
 import { scanAccount, type ScanResult } from '../scan/scanAccount.js';
 import { INSPECTOR_VERSION } from '../version.js';
 import type { ScanArgs } from './args.js';
-import { exitCodeFor, type CliIo } from './main.js';
-import { createProgress } from './progress.js';
+import { checkAwsSettings } from './awsSettings.js';
+import { errorLine, exitNow, onInterrupt, openReportSink, type CliIo } from './cliIo.js';
+import { EXIT, exitCodeFor, type ExitCode } from './exitCodes.js';
+import { createProgress, type InspectionOutcome } from './progress.js';
+import { summaryLine } from './summaryLine.js';
 
-/** Exit code for Ctrl-C, as shells report a SIGINT death. */
-export const INTERRUPTED = 130;
-
-export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): Promise<number> {
-  const err = (line: string) => io.stderr.write(`rotation-inspector: ${showOutsideText(redact(line))}\n`);
+export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): Promise<ExitCode> {
+  await checkAwsSettings(args, io.env);
   const ignoreRules = args.ignoreFile === undefined ? undefined : readIgnoreFile(args.ignoreFile);
+  const sink = openReportSink(io, args.output);
+  const progress = createProgress(io.stderr, { colour: colourWanted(io.stderr, io.env), bar: !args.quiet });
+  // Every stderr line during the scan goes through the progress display, so none lands on the bar's line.
+  const err = (line: string) => progress.message(errorLine(line).trimEnd());
   const controller = new AbortController();
   signal?.addEventListener('abort', () => controller.abort(), { once: true });
   let interrupts = 0;
-  const onSigint = () => {
+  let found = 0;
+  let inspected = 0;
+  const stopListening = onInterrupt(io, () => {
     interrupts++;
-    if (interrupts > 1) process.exit(INTERRUPTED);
+    if (interrupts > 1) {
+      progress.done();
+      io.stderr.write(errorLine(`interrupted again: quitting now; ${found - inspected} of ${found} discovered function(s) not inspected, no report written`));
+      exitNow(io, EXIT.interrupted);
+      return;
+    }
     err('interrupted: finishing the functions in flight, then printing what is done (Ctrl-C again to quit at once)');
     controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  const progress = createProgress(io.stderr, 0, { colour: colourWanted(io.stderr, io.env), verb: 'scanning' });
+  });
   let result: ScanResult;
   const startedAt = new Date();
   try {
@@ -35,16 +43,23 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     result = await scanAccount({
       regions: args.regions, allRegions: args.allRegions, concurrency: args.concurrency, profile: args.profile, endpointUrl: args.endpointUrl,
       region: args.region, maxEntryBytes: args.maxEntryBytes, cache, signal: controller.signal, env: io.env,
-      debug: args.debug ? (line) => io.stderr.write(`debug: ${showOutsideText(redact(line))}\n`) : undefined,
-      onDiscovered: (n) => progress.setTotal(n),
+      debug: args.debug ? (line) => progress.message(`debug: ${redact(line)}`) : undefined,
+      onDiscovered: (n) => { found = n; progress.found(n); },
+      onDiscoveryDone: (n) => { found = n; progress.discoveryDone(n); },
       onInspected: (r) => {
-        progress.tick(r.function?.name ?? r.target.id);
-        if (args.debug) io.stderr.write(`debug: inspected ${showOutsideText(redact(r.function?.name ?? r.target.id))}\n`);
+        inspected++;
+        const outcome: InspectionOutcome = r.errors.length > 0 ? 'error' : r.checks.some((c) => c.status === 'fail') ? 'failing' : 'ok';
+        const name = r.function?.name ?? r.target.id;
+        progress.inspected(name, outcome);
+        if (args.debug) progress.message(`debug: inspected ${redact(name)}`);
       },
     });
+  } catch (e) {
+    sink.close();
+    throw e;
   } finally {
     progress.done();
-    process.off('SIGINT', onSigint);
+    stopListening();
   }
 
   const reports = sortWorstFirst(result.reports);
@@ -59,10 +74,12 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     err(`debug: ${c.functions} functions, ${c.secrets} secrets, ${c.codeDownloads} code downloads, ${c.layerDownloads} layer downloads, ${c.stackLookups} stack lookups, ${c.cacheHits} cache hits`);
   }
 
-  const format = args.format;
-  const width = io.stdout.isTTY ? io.stdout.columns ?? 80 : undefined;
-  io.stdout.write(redact(renderScanOutput(scanRunOf(result, startedAt, ignore), { format, style: makeStyle(colourWanted(io.stdout, io.env)), width, toolVersion: INSPECTOR_VERSION })));
-  if (result.interrupted) return INTERRUPTED;
-  const code = exitCodeFor(reports, args.failOn);
-  return result.errors.length > 0 ? 2 : code;
+  try {
+    const width = sink.target.isTTY ? sink.target.columns ?? 80 : undefined;
+    sink.write(renderScanOutput(scanRunOf(result, startedAt, ignore), { format: args.format, style: makeStyle(sink.colour), width, toolVersion: INSPECTOR_VERSION }));
+  } finally {
+    sink.close();
+  }
+  if (sink.file !== undefined && !args.quiet) io.stderr.write(`${redact(summaryLine(result.reports, 'function', sink.file))}\n`);
+  return exitCodeFor({ reports, listingFailed: result.errors.length > 0, interrupted: result.interrupted }, args.failOn);
 }

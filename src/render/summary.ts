@@ -93,8 +93,8 @@ export function summarize(reports: readonly Report[]): ScanSummary {
 }
 
 /** "5 functions: 1 fail, 1 error, 1 warn, 0 unknown, 2 pass, 0 not-applicable": the one way every format counts. */
-export function countsText(s: ScanSummary): string {
-  return `${s.functions} function${s.functions === 1 ? '' : 's'}: ${VERDICTS.map((v) => `${s.counts[v]} ${v}`).join(', ')}`;
+export function countsText(s: ScanSummary, noun: 'function' | 'target' = 'function'): string {
+  return `${s.functions} ${noun}${s.functions === 1 ? '' : 's'}: ${VERDICTS.map((v) => `${s.counts[v]} ${v}`).join(', ')}`;
 }
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -33,7 +33,9 @@ export function renderTable(r: Report, style: Style, width?: number): string {
     ? `, application ${shown(c.application.id.slice(c.application.id.lastIndexOf('/') + 1))}${c.application.semanticVersion ? ` ${shown(c.application.semanticVersion)}` : ''}`
     : '';
   out.push(`  created   ${c.date ? `${shown(c.date)} (${c.source === 'cloudformation' ? `stack ${shown(c.stack)}${app}` : '--created'})` : style.dim(`unknown: ${'note' in c ? shown(c.note ?? '') : ''}`)}`);
-  if (r.libraries.length === 0) out.push(`  libpq     ${style.dim('none found')}`);
+  // Nothing was read (the target could not be opened): the error below says why, once.
+  const nothingRead = r.libraries.length === 0 && r.handler === null && r.errors.length > 0 && r.checks.every((ch) => ch.status === 'unknown');
+  if (r.libraries.length === 0 && !nothingRead) out.push(`  libpq     ${style.dim('none found')}`);
   for (const l of r.libraries) {
     // live: where Lambda puts the file; offline: where it is in the bundle
     const where = shown(r.target.type === 'function' ? l.installPath ?? l.path : l.path);
@@ -49,8 +51,11 @@ export function renderTable(r: Report, style: Style, width?: number): string {
   if (h) {
     const kind = h.isRotationHandler ? 'rotation handler' : `not a rotation handler (${h.steps.length}/4 steps)`;
     out.push(`  handler   ${shown(h.path)}: ${kind}, ${shown(h.drivers.join(', ')) || 'no known driver'}, TLS ${h.asksForTls ? 'asked for' : 'never asked for'}`);
-  } else {
-    out.push(`  handler   ${style.dim('not found')}`);
+  } else if (!nothingRead) {
+    // A handler that was found but could not be read (over the size cap, corrupt) is not "not found".
+    const libraryPaths = new Set(r.libraries.flatMap((l) => [l.path, ...l.aliases]));
+    const unread = r.errors.find((e) => e.path !== undefined && e.path !== r.target.id && !libraryPaths.has(e.path));
+    out.push(`  handler   ${unread ? `${shown(unread.path!)}: ${style.status('warn', 'not read')} (${shown(unread.code)}, see error)` : style.dim('not found')}`);
   }
   for (const ch of r.checks) {
     const ignored = ignoredFinding(r, ch.id);
