@@ -416,3 +416,32 @@ test('json and ndjson carry the same summary; ndjson ends with it', async (t) =>
   t.like(json.summary, { partial: true, complete: false, interrupted: true, notInspected: [arnOf('us-east-1', 'left')], passing: 2, notApplicable: 0 });
   for (const l of lines.slice(0, -1)) t.is(l.schemaVersion, 1);
 });
+
+// ---------------------------------------------------------------------------
+// the inspect table
+
+test('inspect table: on a terminal summaries and fixes wrap at words with a hanging indent; the fix has normal weight', async (t) => {
+  const { renderTable } = await import('../src/render/table.js');
+  const f = await build();
+  const flat = renderTable(f.old, plain);
+  const fix = flat.split('\n').find((l) => l.trimStart().startsWith('fix: '))!;
+  t.true([...fix].length > 200, 'in a file the fix stays on one line');
+  for (const width of [60, 100]) {
+    const out = renderTable(f.old, plain, width);
+    const lines = out.trimEnd().split('\n');
+    const verdict = lines.findIndex((l) => /^ {2}FAIL {4}scram {2}/.test(l));
+    for (const l of lines.slice(verdict)) t.true([...l].length <= width, `${width}: ${l}`);
+    // Same words, only the line breaks differ.
+    t.is(out.replace(/\s+/g, ' '), flat.replace(/\s+/g, ' '));
+    t.regex(lines[verdict + 1]!, /^ {17}\S/, 'the summary continues under itself');
+    const fixAt = lines.findIndex((l) => l.startsWith('          fix: '));
+    t.true(fixAt > verdict);
+    t.regex(lines[fixAt + 1]!, /^ {15}\S/, 'the fix continues under its first word');
+    // No word is cut in two.
+    const words = new Set(flat.split(/\s+/));
+    for (const w of out.split(/\s+/)) t.true(words.has(w), w);
+  }
+  // In colour, the fix is not dimmed: it is the most useful text.
+  const coloured = renderTable(f.old, makeStyle(true), 100);
+  for (const l of coloured.split('\n').filter((x) => x.includes('fix: ') || /^ {15}\S/.test(x))) t.false(l.includes('\x1b[2m'), l);
+});

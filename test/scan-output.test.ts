@@ -271,3 +271,29 @@ test('--ignore-file: ignored findings stay visible with their reason, leave the 
   t.regex(bad.stderr, /rotation-ignore\.yaml:2: "check" must be one of scram, tls, not "sram"/);
   t.is(bad.stdout, '');
 });
+
+test('the scan table on a terminal of 80 and 160 columns: sized to it, names keep their distinguishing end', async (t) => {
+  const { main } = await import('../src/cli/main.js');
+  const { Writable } = await import('node:stream');
+  const s = await account(3);
+  t.teardown(() => s.close());
+  const env = cliEnv(s, { NO_COLOR: '1' });
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY, AWS_CONFIG_FILE: env.AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE: env.AWS_SHARED_CREDENTIALS_FILE, AWS_EC2_METADATA_DISABLED: 'true' });
+  const terminal = async (columns: number) => {
+    let text = '';
+    let errText = '';
+    const stdout = Object.assign(new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } }), { isTTY: true, columns });
+    const stderr = new Writable({ write(c, _e, done) { errText += String(c); done(); } });
+    const code = await main(['scan', '--no-cache', '--region', 'us-east-1', '--endpoint-url', s.endpoint], { stdout, stderr, env, onInterrupt: () => () => {} });
+    return { code, text, errText };
+  };
+  const names = [0, 1, 2].map((i) => `SecretsManagerRDSPostgreSQLRotationSingleUser-${i.toString(36).padStart(4, '0')}Tail`);
+  const narrow = await terminal(80);
+  t.is(narrow.code, 1, narrow.errText);
+  for (const l of narrow.text.split('\n')) t.true([...l].length <= 80, l);
+  const shown = narrow.text.split('\n').filter((l) => l.startsWith('Secrets')).map((l) => l.split(/\s+/)[0]!);
+  t.is(shown.length, 3);
+  for (const name of names) t.true(shown.some((x) => x === name || (x.includes('…') && x.endsWith(name.slice(-12)))), name);
+  const wide = await terminal(160);
+  for (const name of names) t.regex(wide.text, new RegExp(`^${name}\\s`, 'm'));
+});
