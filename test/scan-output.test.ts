@@ -123,6 +123,7 @@ test('Ctrl-C: every format marks the run partial and names each function not ins
     const seen = partialSigns(format, r.stdout);
     t.true(seen.partial, `${format} marks the run partial:\n${r.stdout}`);
     t.true(seen.notInspected.length > 0, format);
+    t.false(r.stderr.split('\n').some((l) => (l.match(/arn:aws:lambda:/g) ?? []).length > 1), `${format}: stderr names no list of ARNs on one line`);
     for (const arn of seen.notInspected) t.regex(arn, /^arn:aws:lambda:us-east-1:123456789012:function:SecretsManagerRDSPostgreSQLRotationSingleUser-\w+Tail$/, `${format}: one ARN a line`);
   }
 });
