@@ -153,7 +153,8 @@ test('hostile names and messages from AWS never reach stdout raw, and never forg
   s.addSecret({ name: `db/${HOSTILE}`, rotationEnabled: true, rotationLambdaARN: fnArn('pg-rotation-good') });
   s.addSecret({ name: 'db/other', rotationEnabled: true, rotationLambdaARN: fnArn(`gone${HOSTILE}`) });
   for (const format of FORMATS) {
-    const r = await runCli(['scan', '--no-cache', '--format', format], cliEnv(s));
+    // --debug too: its lines name functions and carry AWS messages.
+    const r = await runCli(['scan', '--no-cache', '--format', format, ...(format === 'table' ? ['--debug'] : [])], cliEnv(s));
     t.is(r.code, 2, `${format}: ${r.stderr}`);
     const out = r.stdout;
     const lines = format === 'csv' ? out.split('\r\n') : out.split('\n');

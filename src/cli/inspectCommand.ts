@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { redact } from '../redact.js';
+import { showOutsideText } from '../render/outsideText.js';
 import { ignoreMatcher, readIgnoreFile } from '../report/ignoreRules.js';
 import { inspectLocal } from '../report/inspectLocal.js';
 import type { Report } from '../report/report.js';
@@ -36,7 +37,7 @@ export async function runInspect(args: InspectArgs, io: CliIo): Promise<ExitCode
         const { inspectFunctionTarget } = await import('../aws/inspectFunction.js');
         report = await inspectFunctionTarget(target, {
           region: args.region, profile: args.profile, endpointUrl: args.endpointUrl, created: args.created,
-          maxEntryBytes: args.maxEntryBytes, debug: args.debug ? (line) => io.stderr.write(`debug: ${redact(line)}\n`) : undefined,
+          maxEntryBytes: args.maxEntryBytes, debug: args.debug ? (line) => io.stderr.write(`debug: ${redact(showOutsideText(line))}\n`) : undefined,
         });
       } else {
         report = await inspectLocal(target, { created: args.created, ...(args.maxEntryBytes ? { maxEntryBytes: args.maxEntryBytes } : {}) });

@@ -1,4 +1,5 @@
 import { redact } from '../redact.js';
+import { showOutsideText } from '../render/outsideText.js';
 import { applyIgnoreRules, readIgnoreFile } from '../report/ignoreRules.js';
 import { renderScanOutput } from '../render/scanOutput.js';
 import { makeStyle, colourWanted } from '../render/style.js';
@@ -43,7 +44,7 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     result = await scanAccount({
       regions: args.regions, allRegions: args.allRegions, concurrency: args.concurrency, profile: args.profile, endpointUrl: args.endpointUrl,
       region: args.region, maxEntryBytes: args.maxEntryBytes, cache, signal: controller.signal, env: io.env,
-      debug: args.debug ? (line) => progress.message(`debug: ${redact(line)}`) : undefined,
+      debug: args.debug ? (line) => progress.message(`debug: ${redact(showOutsideText(line))}`) : undefined,
       onDiscovered: (n) => { found = n; progress.found(n); },
       onDiscoveryDone: (n) => { found = n; progress.discoveryDone(n); },
       onInspected: (r) => {
@@ -51,7 +52,7 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
         const outcome: InspectionOutcome = r.errors.length > 0 ? 'error' : r.checks.some((c) => c.status === 'fail') ? 'failing' : 'ok';
         const name = r.function?.name ?? r.target.id;
         progress.inspected(name, outcome);
-        if (args.debug) progress.message(`debug: inspected ${redact(name)}`);
+        if (args.debug) progress.message(`debug: inspected ${redact(showOutsideText(name))}`);
       },
     });
   } catch (e) {
