@@ -1,7 +1,7 @@
 import type { Report } from '../report/report.js';
 import { ignoredFinding } from '../report/ignoreRules.js';
 import { showOutsideText } from './outsideText.js';
-import { checkStatus, functionArn, functionName, isPartial, libpqOf, partialText, regionOf, sortWorstFirst, verdictOf, type ScanRun } from './summary.js';
+import { checkStatus, functionArn, lambdaArnParts, functionName, isPartial, libpqOf, partialText, regionOf, sortWorstFirst, verdictOf, type ScanRun } from './summary.js';
 
 export const CSV_COLUMNS = [
   'function_arn', 'function_name', 'region', 'scram', 'tls', 'libpq_version', 'libpq_exact',
@@ -61,9 +61,8 @@ export function renderCsv(reports: readonly Report[], run?: ScanRun): string {
     for (const l of run.listingFailures) rows.push({ ...EMPTY, region: l.region, errors: l.message, verdict: 'listing-failed' });
     if (isPartial(run)) rows.push({ ...EMPTY, errors: partialText(run), verdict: 'partial' });
     for (const arn of run.notInspected) {
-      const region = /^arn:[\w-]+:lambda:([\w-]+):/.exec(arn)?.[1] ?? '';
-      const name = /^arn:[\w-]+:lambda:[\w-]+:\d{12}:function:([^:]+)/.exec(arn)?.[1] ?? arn;
-      rows.push({ ...EMPTY, function_arn: arn, function_name: name, region, errors: 'not inspected: the scan was interrupted', verdict: 'not-inspected' });
+      const parts = lambdaArnParts(arn);
+      rows.push({ ...EMPTY, function_arn: arn, function_name: parts?.name ?? arn, region: parts?.region ?? '', errors: 'not inspected: the scan was interrupted', verdict: 'not-inspected' });
     }
   }
   const lines = [[...CSV_COLUMNS], ...rows.map((cells) => CSV_COLUMNS.map((c) => cells[c]))];

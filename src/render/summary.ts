@@ -112,14 +112,20 @@ export function sortWorstFirst(reports: readonly Report[]): Report[] {
   });
 }
 
+/** The parts of a Lambda function ARN (arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]), else null. */
+export function lambdaArnParts(arn: string): { region: string; account: string; name: string } | null {
+  const m = /^arn:[\w-]+:lambda:([\w-]+):(\d{12}):function:([^:]+)/.exec(arn);
+  return m ? { region: m[1]!, account: m[2]!, name: m[3]! } : null;
+}
+
 /** The name people know a function by. */
 export function functionName(r: Report): string {
-  return r.function?.name ?? /^arn:[\w-]+:lambda:[\w-]+:\d{12}:function:([\w-]+)/.exec(r.target.id)?.[1] ?? r.target.id;
+  return r.function?.name ?? lambdaArnParts(r.target.id)?.name ?? r.target.id;
 }
 
 /** The account of a Lambda ARN, else null. */
 export function accountOf(r: Report): string | null {
-  return /^arn:[\w-]+:lambda:[\w-]+:(\d{12}):/.exec(functionArn(r))?.[1] ?? null;
+  return lambdaArnParts(functionArn(r))?.account ?? null;
 }
 
 /** The function ARN, or the target id for offline targets. */
@@ -129,9 +135,7 @@ export function functionArn(r: Report): string {
 
 /** target.region, else the region field of a Lambda ARN, else null. */
 export function regionOf(r: Report): string | null {
-  if (r.target.region) return r.target.region;
-  const m = /^arn:[\w-]+:lambda:([\w-]+):/.exec(functionArn(r));
-  return m?.[1] ?? null;
+  return r.target.region ?? lambdaArnParts(functionArn(r))?.region ?? null;
 }
 
 export function checkStatus(r: Report, id: CheckId): CheckStatus | null {
@@ -185,13 +189,16 @@ export function errorLine(r: Report, message: string): string {
 
 export interface ListingFailure { region: string; code: string; message: string }
 
+/** One region of a scan: listed, failed (error) or not enabled for the account. */
+export interface RegionOutcome { region: string; notEnabled?: boolean; error?: { code: string; message: string } }
+
 /** What every scan format shows besides the reports. */
 export interface ScanRun {
   reports: readonly Report[];
   /** Regions whose secrets could not be listed: functions there may be missing. */
   listingFailures: readonly ListingFailure[];
   /** Regions listed (or tried), and those --all-regions found not enabled. */
-  regions: ReadonlyArray<{ region: string; notEnabled?: boolean; error?: { code: string; message: string } }>;
+  regions: readonly RegionOutcome[];
   /** Ctrl-C stopped the scan. */
   interrupted: boolean;
   /** Functions discovered but never inspected. */
@@ -205,7 +212,7 @@ export interface ScanRun {
 export interface ScanResultLike {
   reports: readonly Report[];
   notInspected: readonly string[];
-  regions: ReadonlyArray<{ region: string; notEnabled?: boolean; error?: { code: string; message: string } }>;
+  regions: readonly RegionOutcome[];
   interrupted: boolean;
 }
 
