@@ -361,6 +361,18 @@ test('markdown: when and where, counts, table worst first, each finding once wit
   const scramRows = tableRows(scramSection).slice(2).map(cells);
   t.deepEqual(scramRows.map((r) => r[0]), sortWorstFirst([f.old, ...fleet]).map((x) => x.function!.name));
   for (const r of scramRows) t.deepEqual(r.slice(1, 5), [ACCOUNT, 'us-east-1', 'serverlessrepo-SecretsManagerRDSPostgreSQLRotationSingleUser', '2021-06-01']);
+  // The three functions give the same summary: it is said once, above their table.
+  t.is(md.split('it cannot authenticate with scram-sha-256').length - 1, 1);
+  t.deepEqual(cells(tableRows(scramSection)[0]!), ['Function', 'Account', 'Region', 'Stack', 'Created']);
+  // Different summaries get a Why column.
+  const other = structuredClone(fleet[0]!);
+  other.function!.name = 'pg-rotation-other';
+  other.target.id = arnOf('us-east-1', 'pg-rotation-other');
+  other.checks[0] = { ...other.checks[0]!, summary: 'A different reason.' };
+  const mixed = renderMarkdown([fleet[0]!, other], runOf([fleet[0]!, other]));
+  const mixedScram = mixed.slice(mixed.indexOf('### SCRAM: FAIL (2 functions)'), mixed.indexOf('### TLS'));
+  t.deepEqual(cells(tableRows(mixedScram)[0]!), ['Function', 'Account', 'Region', 'Stack', 'Created', 'Why']);
+  t.deepEqual(tableRows(mixedScram).slice(2).map((r) => cells(r).at(-1)), [fleet[0]!.checks[0]!.summary, 'A different reason.']);
   t.true(md.includes('## Inspection errors'));
   t.true(md.includes('- pg-rotation-broken: GetFunction: AccessDenied \\| not authorized') || md.includes('- pg-rotation-broken: GetFunction: AccessDenied \\|\\\\x0anot authorized'));
 });

@@ -116,10 +116,13 @@ export function renderMarkdown(reports: readonly Report[], run?: ScanRun): strin
     out.push('## Findings', '');
     for (const g of groups) {
       out.push(`### ${CHECK_TITLE[g.check.id] ?? g.check.id}: ${STATUS_LABEL[g.check.status]} (${plural(g.items.length, 'function')})`, '');
+      // One summary for all when the functions give the same one; else each its own.
+      const same = g.items.every(({ c }) => c.summary === g.items[0]!.c.summary);
+      if (same) out.push(inline(g.check.summary), '');
       if (g.check.remediation) out.push(`Fix: ${inline(g.check.remediation)}`, '');
-      out.push(...table(['Function', 'Account', 'Region', 'Stack', 'Created', 'Why'], g.items.map(({ r, c }) => [
+      out.push(...table(['Function', 'Account', 'Region', 'Stack', 'Created', ...(same ? [] : ['Why'])], g.items.map(({ r, c }) => [
         escapeCell(functionName(r)), escapeCell(accountOf(r) ?? '-'), escapeCell(regionOf(r) ?? '-'), escapeCell(stackOf(r) ?? '-'),
-        escapeCell(day(r.created.date)), escapeCell(c.summary),
+        escapeCell(day(r.created.date)), ...(same ? [] : [escapeCell(c.summary)]),
       ])), '');
     }
   }
