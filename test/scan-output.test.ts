@@ -87,6 +87,11 @@ test('a listing that fails is visible in every format, with the region and the r
   const table = await runCli(['scan', '--no-cache', '--region', 'us-east-1'], cliEnv(s));
   t.false(table.stdout.includes('0 pass,') && !table.stdout.includes('(partial)'));
   t.regex(table.stdout, /^0 functions: 0 fail, 0 error, 0 warn, 0 unknown, 0 ignored, 0 pass, 0 not-applicable; 0 secrets \(partial\)$/m);
+  // With the report in a file, the line the terminal keeps says partial too.
+  const file = join(mkdtempSync(join(tmpdir(), 'ri-out-')), 'scan.csv');
+  const toFile = await runCli(['scan', '--no-cache', '--region', 'us-east-1', '--format', 'csv', '-o', file], cliEnv(s));
+  t.is(toFile.code, 2);
+  t.regex(toFile.stderr, /^wrote .*scan\.csv: 0 functions: .* \(partial\)$/m);
 });
 
 async function account(count: number): Promise<Standin> {

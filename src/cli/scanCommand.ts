@@ -3,7 +3,7 @@ import { showOutsideText } from '../render/outsideText.js';
 import { applyIgnoreRules, readIgnoreFile } from '../report/ignoreRules.js';
 import { renderScanOutput } from '../render/scanOutput.js';
 import { makeStyle, colourWanted } from '../render/style.js';
-import { ignoreNotes, scanRunOf, sortWorstFirst } from '../render/summary.js';
+import { ignoreNotes, isPartial, scanRunOf, sortWorstFirst } from '../render/summary.js';
 import { defaultCacheDir, openFindingsCache } from '../scan/findingsCache.js';
 import { scanAccount, type ScanResult } from '../scan/scanAccount.js';
 import { INSPECTOR_VERSION } from '../version.js';
@@ -65,6 +65,7 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
 
   const reports = sortWorstFirst(result.reports);
   const ignore = ignoreRules && applyIgnoreRules(reports, ignoreRules, startedAt.toISOString().slice(0, 10), args.ignoreFile!);
+  const run = scanRunOf(result, startedAt, ignore);
   for (const note of ignoreNotes(ignore)) err(note);
   for (const l of result.regions) if (l.notEnabled) err(`${l.region}: skipped (the region is not enabled for this account)`);
   for (const e of result.errors) err(e.message);
@@ -77,10 +78,10 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
 
   try {
     const width = sink.target.isTTY ? sink.target.columns ?? 80 : undefined;
-    sink.write(renderScanOutput(scanRunOf(result, startedAt, ignore), { format: args.format, style: makeStyle(sink.colour), width, toolVersion: INSPECTOR_VERSION }));
+    sink.write(renderScanOutput(run, { format: args.format, style: makeStyle(sink.colour), width, toolVersion: INSPECTOR_VERSION }));
   } finally {
     sink.close();
   }
-  if (sink.file !== undefined && !args.quiet) io.stderr.write(`${redact(summaryLine(result.reports, 'function', sink.file))}\n`);
+  if (sink.file !== undefined && !args.quiet) io.stderr.write(`${redact(summaryLine(result.reports, 'function', sink.file, isPartial(run)))}\n`);
   return exitCodeFor({ reports, listingFailed: result.errors.length > 0, interrupted: result.interrupted }, args.failOn);
 }
