@@ -95,12 +95,13 @@ for (const [args, message] of [
   [['--format', 'json'], '--format goes after a command'],
   // an option of the other command says so
   [['inspect', SAMPLE_94, '--concurrency', '3'], 'inspect: --concurrency is a scan option'],
-  [['scan', '--created', '2021-01-01'], 'scan: --created is a inspect option'],
+  [['scan', '--created', '2021-01-01'], 'scan: --created is an inspect option'],
   [['inspect', SAMPLE_94, '--format', 'sarif'], 'inspect: --format sarif is for scan; use table, json, ndjson'],
   // an option that needs a value, followed by another option: one line, even under --debug
   [['inspect', SAMPLE_94, '--format', '--fail-on', 'never', '--debug'], 'inspect: --format needs a value (table|json|ndjson) but is followed by the option --fail-on'],
   [['scan', '--format'], 'scan: --format needs a value'],
   [['inspect', SAMPLE_94, '--debug=yes'], 'inspect: --debug takes no value'],
+  [['scan', '--concurrency', '-3'], '--concurrency: "-3" is not a positive whole number'],
   [['inspect', SAMPLE_94, '--region', 'eu-west-1', '--region', 'us-east-1'], 'inspect: --region is given twice'],
 ] as const) {
   test(`bad usage exits 2 with one clear line: ${args.join(' ')}`, async (t) => {
@@ -180,7 +181,7 @@ for (const [command, own, foreign] of [
       const examples = r.stdout.slice(r.stdout.indexOf('Examples:')).split('\n\n')[0]!.split('\n').slice(1);
       t.is(examples.length, 2);
       for (const e of examples) t.true(e.startsWith(`  rotation-inspector ${command} `), e);
-      t.regex(r.stdout, /unknown on FAIL, WARN or UNKNOWN/);
+      t.regex(r.stdout, /unknown on FAIL, WARN or\s+UNKNOWN/);
       t.regex(r.stdout, /^ {2}130 +interrupted with Ctrl-C/m);
     }
   });
@@ -208,6 +209,12 @@ test('-o/--output: the report goes to the file (never in colour), the terminal k
   t.is(broken.code, 2);
   t.is(broken.stderr, 'rotation-inspector: /no/such.zip: no such file or directory\n');
   t.is(JSON.parse(readFileSync(file, 'utf8')).errors[0].code, 'not-found');
+
+  // -o - is stdout, as usual
+  const dash = await runCli(['inspect', SAMPLE_10, '-o', '-', '--format', 'json']);
+  t.is(dash.code, 0);
+  t.is(JSON.parse(dash.stdout).target.id, SAMPLE_10);
+  t.is(dash.stderr, '');
 
   // a file that cannot be written: one line, before any work
   mkdirSync(join(dir, 'a-directory'));

@@ -5,7 +5,7 @@ import { escapeCell, renderMarkdown } from '../src/render/markdown.js';
 import { FINGERPRINT_KEY, INSPECTION_ERROR_RULE, SARIF_SCHEMA, fingerprint, renderSarif } from '../src/render/sarif.js';
 import { renderScanOutput, type ScanFormat } from '../src/render/scanOutput.js';
 import { makeStyle } from '../src/render/style.js';
-import { countsText, libpqOf, renderSummaryTable, sortWorstFirst, summarize } from '../src/render/summary.js';
+import { countsText, libpqOf, renderSummaryTable, sortWorstFirst, summarize, verdictOf } from '../src/render/summary.js';
 import { parseCsv } from './support/csv.js';
 import { ACCOUNT, arnOf, asFunction, build, runOf } from './support/reports.js';
 import { sarifSchemaErrors } from './support/sarifSchema.js';
@@ -164,7 +164,7 @@ test('csv: header, worst first, parses back to the same cells', async (t) => {
   const old = rows.find((r) => col(r, 'function_name') === f.old.function!.name)!;
   t.deepEqual(old, [
     f.old.function!.arn, f.old.function!.name, 'us-east-1', 'fail', 'fail', '9.4.26', 'true', '2021-06-01', 'cloudformation',
-    'serverlessrepo-SecretsManagerRDSPostgreSQLRotationSingleUser', 'prod/db/app;prod/db/reporting', '', 'fail', '',
+    'serverlessrepo-SecretsManagerRDSPostgreSQLRotationSingleUser', 'prod/db/app;prod/db/reporting', '', 'fail', '', '',
   ]);
   const current = rows.find((r) => col(r, 'function_name') === 'pg-rotation-current')!;
   t.is(col(current, 'secrets'), 'staging/db, "main"');
@@ -456,4 +456,16 @@ test('inspect table: on a terminal summaries and fixes wrap at words with a hang
   // In colour, the fix is not dimmed: it is the most useful text.
   const coloured = renderTable(f.old, makeStyle(true), 100);
   for (const l of coloured.split('\n').filter((x) => x.includes('fix: ') || /^ {15}\S/.test(x))) t.false(l.includes('\x1b[2m'), l);
+});
+
+test('report warnings (an optional call refused) show in the scan table, markdown and csv', async (t) => {
+  const f = await build();
+  const r = structuredClone(f.old);
+  r.warnings = [{ code: 'access-denied', message: 'cloudformation:DescribeStacks was refused; the binary decides' }];
+  const table = renderSummaryTable([r], plain);
+  t.regex(table, /^warning {9}SecretsManager\S+: cloudformation:DescribeStacks was refused; the binary decides$/m);
+  t.true(renderMarkdown([r], runOf([r])).includes('## Warnings\n\n- SecretsManager'));
+  const rows = parseCsv(renderCsv([r]));
+  t.is(rows[1]![CSV_COLUMNS.indexOf('warnings')], 'cloudformation:DescribeStacks was refused; the binary decides');
+  t.is(verdictOf(r), 'fail', 'a warning changes no verdict');
 });

@@ -5,7 +5,7 @@ import { checkStatus, functionArn, lambdaArnParts, functionName, isPartial, libp
 
 export const CSV_COLUMNS = [
   'function_arn', 'function_name', 'region', 'scram', 'tls', 'libpq_version', 'libpq_exact',
-  'created', 'created_source', 'stack', 'secrets', 'errors', 'verdict', 'ignored',
+  'created', 'created_source', 'stack', 'secrets', 'errors', 'verdict', 'ignored', 'warnings',
 ] as const;
 
 /**
@@ -47,6 +47,7 @@ function row(r: Report): Cells {
     errors: r.errors.map((e) => e.message).join('; '),
     verdict: verdictOf(r),
     ignored: r.checks.flatMap((x) => { const i = ignoredFinding(r, x.id); return i ? [`${x.id}: ${i.reason}`] : []; }).join('; '),
+    warnings: (r.warnings ?? []).map((w) => w.message).join('; '),
   };
 }
 

@@ -147,6 +147,12 @@ export function renderMarkdown(reports: readonly Report[], run?: ScanRun): strin
     }
     out.push('');
   }
+  const warned = sorted.filter((r) => (r.warnings ?? []).length > 0);
+  if (warned.length) {
+    out.push('## Warnings', '');
+    for (const r of warned) for (const w of r.warnings ?? []) out.push(`- ${inline(errorLine(r, w.message))}`);
+    out.push('');
+  }
   if (scan.notInspected.length) {
     out.push('## Not inspected', '');
     for (const arn of scan.notInspected) out.push(`- ${inline(arn)}`);

@@ -379,5 +379,8 @@ export function renderSummaryTable(reports: readonly Report[], style: Style, lay
   for (const row of rows) {
     for (const e of row.r.errors) para('error', errorLine(row.r, e.message), (t) => style.status('fail', t));
   }
+  for (const row of rows) {
+    for (const w of row.r.warnings ?? []) para('warning', errorLine(row.r, w.message), (t) => style.status('warn', t));
+  }
   return `${out.join('\n')}\n`;
 }

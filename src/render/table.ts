@@ -71,5 +71,9 @@ export function renderTable(r: Report, style: Style, width?: number): string {
     const lines = wrap(shown(e.message), width, '  error   ', FIX_INDENT);
     out.push(`  ${style.status('fail', 'error')}${lines[0]!.slice(7)}`, ...lines.slice(1));
   }
+  for (const w of r.warnings ?? []) {
+    const lines = wrap(shown(w.message), width, '  warning ', FIX_INDENT);
+    out.push(`  ${style.status('warn', 'warning')}${lines[0]!.slice(9)}`, ...lines.slice(1));
+  }
   return `${out.join('\n')}\n`;
 }

@@ -13,6 +13,11 @@ export interface Report {
   created: Created;
   checks: Check[];
   errors: ReportError[];
+  /**
+   * Optional reads that failed without touching a verdict (a refused DescribeStacks when the binary
+   * and the code decide; a layer that cannot hold the libpq that loads). Absent when there are none.
+   */
+  warnings?: ReportError[];
   /** Live targets: what Lambda says of the function. */
   function?: FunctionFacts;
   /** Live targets: which libpq the Lambda loader would pick. */
