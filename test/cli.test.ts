@@ -43,7 +43,8 @@ test('--format json: one object with the documented fields', async (t) => {
   t.deepEqual(report.target, { type: 'zip', id: SAMPLE_94, bytesRead: report.target.bytesRead, size: report.target.size });
   t.deepEqual(report.created, { date: '2021-06-01', source: 'flag' });
   const lib = report.libraries[0];
-  t.like(lib, { path: 'libpq.so.5', machine: 'x86-64', class: 64, endianness: 'little', soname: 'libpq.so.5', needed: ['libc.so.6'] });
+  t.like(lib, { path: 'libpq.so.5', machine: 'x86-64', class: 64, endianness: 'little', soname: 'libpq.so.5', needed: ['libssl.so.1.0.0', 'libcrypto.so.1.0.0', 'libc.so.6'] });
+  t.like(lib.tls, { capable: true, openssl: { path: 'libcrypto.so.1.0.0', version: 'OpenSSL 1.0.2u  20 Dec 2019' } });
   t.like(lib.version, { value: '9.4.26', major: 9, exact: true, atLeast: 9, conflicts: [] });
   t.deepEqual(lib.version.evidence.map((e: { source: string }) => e.source), ['PQlibVersion', 'RUNPATH', 'exported-api']);
   t.deepEqual(report.checks.map((c: { id: string; status: string }) => [c.id, c.status]), [['scram', 'fail'], ['tls', 'fail']]);
@@ -124,6 +125,14 @@ for (const [args, message] of [
     await usageError(t, ['scan', ...args], message);
   });
 }
+
+test('a region from the environment is checked too, when AWS is about to be called', async (t) => {
+  await usageError(t, ['scan'], 'AWS_REGION: "eu-west-1a" is not an AWS region (an availability zone; the region is eu-west-1)', { AWS_REGION: 'eu-west-1a' });
+  await usageError(t, ['inspect', 'my-rotation-fn'], 'AWS_DEFAULT_REGION: "Frankfurt" is not an AWS region', { AWS_DEFAULT_REGION: 'Frankfurt' });
+  // --region wins over the environment, and an offline inspection never looks
+  t.false((await runCli(['inspect', 'my-rotation-fn', '--region', 'eu-west-1', '--endpoint-url', 'http://127.0.0.1:9'], { AWS_REGION: 'nowhere' })).stderr.includes('AWS_REGION'));
+  t.is((await runCli(['inspect', SAMPLE_10], { AWS_REGION: 'nowhere' })).code, 0);
+});
 
 test('a profile that is not defined says so, naming the files read (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE honoured)', async (t) => {
   const home = tempDir();

@@ -160,7 +160,7 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
   debug?.(`${facts.name}: read ${bytesRead} of ${size} bytes; loader: ${loader.reason}`);
   const report = buildReport({
     target: { type: 'function', id: arn, region, ...(ft.qualifier ? { qualifier: ft.qualifier } : {}), bytesRead, size },
-    findings, created, function: facts, loader,
+    findings, created, function: facts, loader, environment: libpqTlsEnvironment(c.Environment?.Variables),
   });
   // The creation date and the layers are optional reads: when the verdicts cannot depend on them,
   // their failure is a warning; otherwise the function could not be judged (an error, exit 2).
@@ -182,6 +182,20 @@ function layersCannotMatter(loader: LoaderFacts, code: BundleFindings | undefine
   if (!loader.loads?.startsWith('/var/task/') || !code) return false;
   const psycopg2 = code.handler?.drivers.includes('psycopg2') ?? false;
   return !psycopg2 || /^\/var\/task\/psycopg2(_binary\.libs|\/\.libs)\//.test(loader.loads);
+}
+
+/**
+ * The two variables libpq reads for TLS when the handler sets nothing. Only
+ * these are taken from the function's environment (other values may be
+ * secrets); PGSSLMODE only when it is one of libpq's modes, PGSSLROOTCERT
+ * only as "set" (its value is not kept).
+ */
+function libpqTlsEnvironment(vars: Record<string, string> | undefined): { PGSSLMODE?: string; PGSSLROOTCERT?: string } {
+  const mode = vars?.['PGSSLMODE']?.trim().toLowerCase();
+  return {
+    ...(mode !== undefined ? { PGSSLMODE: /^(?:disable|allow|prefer|require|verify-ca|verify-full)$/.test(mode) ? mode : 'unrecognised' } : {}),
+    ...(vars?.['PGSSLROOTCERT'] ? { PGSSLROOTCERT: 'set' } : {}),
+  };
 }
 
 interface ReadBundleArgs {

@@ -1,4 +1,5 @@
 import { InspectError } from '../errors.js';
+import { checkRegion } from './awsSettings.js';
 import { FAIL_ON_LEVELS, type FailOn } from './exitCodes.js';
 
 /** Functions in flight during a scan: measured in test/bench/scan.ts (40 ms latency, 60 functions). */
@@ -270,20 +271,6 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return n;
 }
 
-/**
- * AWS region names: two letters, an optional partition word (gov, iso, isob,
- * isoe, isof), a direction, a number: us-east-1, us-gov-west-1, cn-northwest-1,
- * us-isob-east-1. An availability zone (eu-west-1a) is not a region.
- */
-const REGION = /^[a-z]{2}(?:-(?:gov|iso[a-z]?))?-[a-z]+-\d{1,2}$/;
-
-function checkRegion(value: string): string {
-  if (REGION.test(value)) return value;
-  const zone = /^([a-z]{2}(?:-(?:gov|iso[a-z]?))?-[a-z]+-\d{1,2})[a-z]$/.exec(value);
-  const hint = zone ? ` (an availability zone; the region is ${zone[1]})` : ' (a region looks like eu-west-1 or us-east-1)';
-  throw usage(`--region: "${value}" is not an AWS region${hint}`);
-}
-
 function checkEndpointUrl(value: string): string {
   let url: URL | undefined;
   try { url = new URL(value); } catch { url = undefined; }
@@ -339,7 +326,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
   }
   const format = oneOf('format', formatValue, command === 'inspect' ? INSPECT_FORMATS : FORMATS, 'table');
   const regionValues = values.get('region');
-  const regions = (Array.isArray(regionValues) ? regionValues : []).map(checkRegion);
+  const regions = (Array.isArray(regionValues) ? regionValues : []).map((r) => checkRegion(r, '--region'));
   const endpointUrl = one('endpoint-url');
   const output = one('output');
   if (output === '') throw usage('--output: the file name is empty');

@@ -30,7 +30,7 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     interrupts++;
     if (interrupts > 1) {
       progress.done();
-      io.stderr.write(errorLine(`interrupted again: quitting now; ${found - inspected} of ${found} discovered function(s) not inspected, no report written`));
+      err(`interrupted again: quitting now; ${found - inspected} of ${found} discovered function(s) not inspected, no report written`);
       exitNow(io, EXIT.interrupted);
       return;
     }

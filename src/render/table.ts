@@ -45,12 +45,13 @@ export function renderTable(r: Report, style: Style, width?: number): string {
     const loaded = r.loader?.loads && r.loader.loads === (l.installPath ?? l.path) && r.libraries.length > 1 ? '  <- loaded' : '';
     const layer = l.layer ? style.dim(` (layer ${shown(l.layer.slice(l.layer.indexOf(':layer:') + 7))})`) : '';
     out.push(`  libpq     ${where}${layer}${l.aliases.length ? ` (+${l.aliases.length} alias)` : ''}  ${shown(l.machine ?? '?')}  ${style.bold(v)}${how ? style.dim(`  [${how}]`) : ''}${loaded}`);
+    if (l.tls) out.push(style.dim(`            ${l.linkage === 'static' ? `built into ${shown(l.driver ?? 'a module')}; ` : ''}TLS: ${l.tls.capable ? `built with OpenSSL${l.tls.openssl?.version ? ` (${shown(l.tls.openssl.version)})` : ''}` : 'no OpenSSL, cannot do TLS'}`));
     for (const conflict of l.version.conflicts) out.push(`            ${style.status('warn', 'conflict')}: ${shown(conflict)}`);
   }
   const h = r.handler;
   if (h) {
     const kind = h.isRotationHandler ? 'rotation handler' : `not a rotation handler (${h.steps.length}/4 steps)`;
-    out.push(`  handler   ${shown(h.path)}: ${kind}, ${shown(h.drivers.join(', ')) || 'no known driver'}, TLS ${h.asksForTls ? 'asked for' : 'never asked for'}`);
+    out.push(`  handler   ${shown(h.path)}: ${kind}, ${shown(h.engine ?? 'engine not named')}, ${shown(h.drivers.join(', ')) || 'no known driver'}, TLS ${h.asksForTls ? 'asked for' : 'never asked for'}`);
   } else if (!nothingRead) {
     // A handler that was found but could not be read (over the size cap, corrupt) is not "not found".
     const libraryPaths = new Set(r.libraries.flatMap((l) => [l.path, ...l.aliases]));

@@ -1,5 +1,6 @@
 import type { Check, CheckId } from '../checks/check.js';
 import type { LibpqVersion } from '../evidence/versionEvidence.js';
+import type { TlsCapability } from '../facts/elf/tlsCapability.js';
 import type { HandlerFacts } from '../facts/handler/handlerFacts.js';
 import type { LoaderFacts } from '../facts/loader/lambdaLoader.js';
 
@@ -67,6 +68,12 @@ export interface LibraryReport {
   needed: string[];
   exportedFunctions: number;
   version: LibpqVersion;
+  /** Whether this libpq can do TLS (built with OpenSSL), and the OpenSSL the bundle ships for it. */
+  tls?: TlsCapability;
+  /** "shared": a libpq file; "static": libpq built into a driver's module (psycopg2/_psycopg….so). */
+  linkage?: 'shared' | 'static';
+  /** The driver whose module carries a static libpq ("psycopg2"). */
+  driver?: string;
   warnings?: string[];
   error?: string;
   errorCode?: string;
