@@ -469,3 +469,57 @@ test('report warnings (an optional call refused) show in the scan table, markdow
   t.is(rows[1]![CSV_COLUMNS.indexOf('warnings')], 'cloudformation:DescribeStacks was refused; the binary decides');
   t.is(verdictOf(r), 'fail', 'a warning changes no verdict');
 });
+
+// ---------------------------------------------------------------------------
+// Every renderer, every string field poisoned
+
+const POISON = '\x1b[2K\r\x1b]8;;https://evil.example/\x07x\x1b]8;;\x07\x1b]52;c;cm0=\x07\u009b1m\u202eSSAP\u2066\u2069\u2028\nPASS  PASS  verified\r\n=1+1';
+/** Enumerations the renderers switch on: poisoning them would test nothing but a crash. */
+const ENUM_KEYS = new Set(['status', 'type', 'source', 'packageType', 'endianness', 'kind', 'linkage', 'engine', 'language']);
+
+function poison<T>(value: T, key = ''): T {
+  if (typeof value === 'string') return (ENUM_KEYS.has(key) || (key === 'id' && ['scram', 'tls'].includes(value)) ? value : `${value}${POISON}`) as T;
+  if (Array.isArray(value)) return value.map((v) => poison(v, key)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, poison(v, k)])) as T;
+  return value;
+}
+
+test('every renderer, fed reports whose every text field holds ESC, OSC 8/52, CR, LF, C1 and bidi characters, writes none of them raw and forges no verdict line', async (t) => {
+  const { renderTable } = await import('../src/render/table.js');
+  const f = await build();
+  const reports = f.all.map((r) => poison(r));
+  reports[0]!.warnings = [{ code: 'x', message: `warned${POISON}` }];
+  reports[1]!.ignored = [{ check: 'scram', reason: `accepted${POISON}`, expires: null, entry: `f.yaml:3${POISON}` }];
+  const run = runOf(reports, {
+    regions: [{ region: 'us-east-1', error: { code: 'x', message: `denied${POISON}` } }, { region: 'eu-west-1' }],
+    interrupted: true, notInspected: [arnOf('us-east-1', `left${POISON}`)],
+  });
+  const outputs: Array<[string, string, string]> = [
+    ...(['table', 'csv', 'markdown', 'sarif', 'json', 'ndjson'] as const).map((format): [string, string, string] => [format, renderScanOutput(run, { format, style: plain, toolVersion: '0.1.0' }), format === 'csv' ? '\r\n' : '\n']),
+    ['table at 60 columns', renderScanOutput(run, { format: 'table', style: plain, width: 60, toolVersion: '0.1.0' }), '\n'],
+    ...reports.map((r, i): [string, string, string] => [`inspect table ${i}`, renderTable(r, plain, i % 2 ? 70 : undefined), '\n']),
+  ];
+  for (const [name, out, eol] of outputs) {
+    const lines = out.split(eol);
+    for (const l of lines) {
+      t.false(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/.test(l), `${name}: raw control in ${JSON.stringify(l).slice(0, 200)}`);
+      // Verdicts start a line (scan rows at column 0, inspect verdicts at column 2, markdown cells after "| ");
+      // wrapped text continues at column 10 or more, under its label, where no verdict stands.
+      t.false(/^( {0,2}|[|>] ?)PASS +PASS +verified/.test(l), `${name}: forged verdict line ${JSON.stringify(l).slice(0, 200)}`);
+    }
+    if (name === 'csv') {
+      const rows = parseCsv(out);
+      for (const row of rows) t.is(row.length, CSV_COLUMNS.length);
+      for (const row of rows) for (const cell of row) t.false(/^[=+\-@\t\r]/.test(cell), cell);
+    }
+    if (name === 'sarif') {
+      const log = JSON.parse(out);
+      t.deepEqual(sarifSchemaErrors(log), []);
+      for (const res of log.runs[0].results) t.is(new URL(res.locations[0].physicalLocation.artifactLocation.uri, 'file:///c/').protocol, 'file:');
+    }
+  }
+  // JSON keeps the raw values for programs.
+  const json = JSON.parse(renderScanOutput(run, { format: 'json', style: plain, toolVersion: '0.1.0' }));
+  t.is(json.summary.listingFailures[0].message, `denied${POISON}`);
+  t.true(json.reports.some((r: Report) => r.function?.name === `${f.old.function!.name}${POISON}`));
+});
