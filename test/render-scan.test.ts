@@ -293,10 +293,13 @@ test('sarif: a failed listing or an interruption is an unsuccessful invocation w
     regions: [{ region: 'us-east-1', error: { code: 'expired-credentials', message: 'secrets in us-east-1: the credentials have expired' } }, { region: 'eu-west-1' }],
     interrupted: true, notInspected: [arnOf('eu-west-1', 'left')],
   });
-  const inv = sarif(run.reports, run).runs[0].invocations[0];
+  const log = sarif(run.reports, run);
+  const inv = log.runs[0].invocations[0];
+  const described = new Set(log.runs[0].tool.driver.notifications.map((n: Json) => n.id));
   t.false(inv.executionSuccessful);
   const notes = inv.toolExecutionNotifications as Json[];
   t.deepEqual(notes.map((n) => [n.level, n.descriptor.id]), [['error', 'listing-failed'], ['error', 'partial-run']]);
+  for (const n of notes) t.true(described.has(n.descriptor.id), `${n.descriptor.id} is described in driver.notifications`);
   t.is(notes[0]!.message.text, 'listing secrets failed in us-east-1: secrets in us-east-1: the credentials have expired');
   t.deepEqual(notes[0]!.properties, { region: 'us-east-1', code: 'expired-credentials' });
   t.deepEqual(notes[1]!.properties.notInspected, [arnOf('eu-west-1', 'left')]);

@@ -62,6 +62,13 @@ export const SARIF_RULES: readonly SarifRule[] = [
   },
 ];
 
+/** What the run's notifications mean (invocations[].toolExecutionNotifications / toolConfigurationNotifications). */
+export const SARIF_NOTIFICATIONS = [
+  { id: 'listing-failed', shortDescription: { text: 'Secrets could not be listed in a region: rotation functions there may be missing from the results' } },
+  { id: 'partial-run', shortDescription: { text: 'The scan did not cover the account (a listing failed or it was interrupted): the results are incomplete' } },
+  { id: 'ignore-file', shortDescription: { text: 'An ignore-file entry expired or matched no finding' } },
+] as const;
+
 const RULE_INDEX = new Map<RuleId, number>(SARIF_RULES.map((r, i) => [r.id, i]));
 
 /** Stable across runs and versions of the report: depends only on the rule and the function. */
@@ -186,7 +193,7 @@ export function renderSarif(reports: readonly Report[], toolVersion: string, run
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
     runs: [{
-      tool: { driver: { name: 'rotation-inspector', version: toolVersion, rules: SARIF_RULES } },
+      tool: { driver: { name: 'rotation-inspector', version: toolVersion, rules: SARIF_RULES, notifications: SARIF_NOTIFICATIONS } },
       automationDetails: { id: `rotation-inspector/${segment(scannedAccount(scan))}/${regions.length ? regions.map(segment).join('+') : 'default-region'}/${scan.startedAt}` },
       invocations: [invocation(scan)],
       results,
