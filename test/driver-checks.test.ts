@@ -176,3 +176,24 @@ test('live: a Node.js function with pg 7.8.2 fails and with pg 8 passes, over th
   t.like(viaLayer.checks.find((c) => c.id === 'scram'), { status: 'fail' });
   t.regex(viaLayer.checks.find((c) => c.id === 'scram')!.evidence.join('\n'), /nodejs\/node_modules\/pg\/package\.json/);
 });
+
+for (const esm of [false, true]) {
+  test(`a Node.js handler split over two files (${esm ? 'index.mjs importing ./db.mjs' : "index.js requiring ./db"}): the driver and the TLS it asks for are read from the local module`, async (t) => {
+    const split = nodeHandler({ tls: true, split: true, esm });
+    const { scram, tls, report } = await checks([...split, ...nodePg('pg-7.8.2').entries], { handler: 'index.handler' });
+    t.is(report.handler?.path, esm ? 'index.mjs' : 'index.js');
+    t.deepEqual(report.handler?.alsoRead, [esm ? 'db.mjs' : 'db.js']);
+    t.deepEqual(report.handler?.drivers, ['node-postgres']);
+    t.is(scram.status, 'fail', scram.summary);
+    t.is(tls.status, 'pass', tls.summary);
+    t.regex(tls.evidence.join('\n'), new RegExp(`^db\\.${esm ? 'mjs' : 'js'}:\\d+: const client = new Client\\(`, 'm'));
+  });
+}
+
+test('JavaScript local imports resolve relative to the handler\'s folder; bare packages and paths leaving the bundle are not local', async (t) => {
+  const { localImports } = await import('../src/facts/handler/handlerFacts.js');
+  t.deepEqual(localImports("const db = require('./lib/db');\nimport x from '../shared/util.mjs';\nconst pg = require('pg');\nconst up = require('../../../etc/passwd');\n", 'javascript', 'src/index.js'), [
+    ['src/lib/db', 'src/lib/db.js', 'src/lib/db.mjs', 'src/lib/db.cjs', 'src/lib/db/index.js', 'src/lib/db/index.mjs'],
+    ['shared/util.mjs'],
+  ]);
+});

@@ -904,6 +904,28 @@ test.serial('crafted hostile bundles: finish within the per-case budget and boun
       })(),
     },
     {
+      name: 'js-handler-unclosed-requires.zip',
+      what: 'index.js rotation handler with one 1.8 MB line of unclosed "require(\'./" (local-import scan), no lambda_function.py',
+      zip: buildZip([
+        ...sample94.filter((e) => e !== handler),
+        { name: 'index.js', data: `const steps = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];\nexports.handler = async () => {};\nconst x = [${"require('./".repeat(150_000)}];\n` },
+      ]),
+    },
+    {
+      name: 'go-buildinfo-sentinel-flood.zip',
+      what: 'bootstrap of 8 MB: the Go build-info magic, then 500,000 module-text start sentinels and no end sentinel until the last byte',
+      zip: (() => {
+        const start = Buffer.from('3077af0c9274080241e1c107e6d618e6', 'hex');
+        const end = Buffer.from('f932433186182072008242104116d8f2', 'hex');
+        return buildZip([...sample94, { name: 'bootstrap', data: Buffer.concat([Buffer.from('\xff Go buildinf:', 'latin1'), Buffer.alloc(18), ...Array.from({ length: 500_000 }, () => start), end]), compress: true }]);
+      })(),
+    },
+    {
+      name: 'driver-records-flood.zip',
+      what: '20,000 pg8000 dist-info METADATA files (version-record candidates past the 64-record budget)',
+      zip: buildZip([...sample94, ...Array.from({ length: 20_000 }, (_, i) => ({ name: `p${i}/pg8000-1.${i}.0.dist-info/METADATA`, data: `Version: 1.${i}.0\n` }))]),
+    },
+    {
       name: 'elf-symbol-name-amplification.zip',
       what: 'libpq.so.5 of 1.9 MB: 65,536 dynamic symbols all named by one 900,000-byte string',
       zip: withLib(craftedElf(65_536, 900_000, false)),

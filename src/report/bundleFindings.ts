@@ -212,9 +212,10 @@ async function readHandler(bundle: Bundle, handler: string | null, maxBytes: num
   const sources: SourceFile[] = [main];
   const language = languageOf(main.path) ?? 'python';
   let total = main.text.length;
-  for (const p of localImports(main.text, language)) {
-    const e = files.get(p);
-    if (!e || DRIVER_MODULES.has(p.replace(/\.py$/, '').split('/')[0]!)) continue;
+  for (const candidates of localImports(main.text, language, main.path)) {
+    const p = candidates.find((c) => files.has(c) && c !== main!.path && !sources.some((s) => s.path === c));
+    const e = p === undefined ? undefined : files.get(p);
+    if (!e || !p || DRIVER_MODULES.has(p.replace(/\.py$/, '').split('/')[0]!)) continue;
     // A handler's own helpers are a few small modules; stop well before a hostile bundle could matter.
     if (sources.length > MAX_LOCAL_IMPORTS || total + e.size > MAX_HANDLER_TOTAL_BYTES) break;
     const text = await readText(bundle, e, maxBytes);

@@ -212,6 +212,7 @@ const GO_BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
 const GO_INFO_START = Buffer.from('3077af0c9274080241e1c107e6d618e6', 'hex');
 const GO_INFO_END = Buffer.from('f932433186182072008242104116d8f2', 'hex');
 const MAX_GO_MODINFO = 1024 * 1024;
+const MAX_GO_SENTINEL_TRIES = 16;
 
 /**
  * The module text a Go executable embeds (`go version -m` prints it): the
@@ -221,10 +222,18 @@ const MAX_GO_MODINFO = 1024 * 1024;
  */
 export function goModuleInfo(bytes: Buffer): string | null {
   if (bytes.indexOf(GO_BUILDINFO_MAGIC) < 0) return null;
-  for (let at = bytes.indexOf(GO_INFO_START); at >= 0; at = bytes.indexOf(GO_INFO_START, at + 1)) {
+  // A real executable has one module text; a few candidates are tried, and the first end sentinel
+  // after a start serves every start before it, so the search stays linear in the file.
+  let end = -1;
+  let tries = 0;
+  for (let at = bytes.indexOf(GO_INFO_START); at >= 0 && tries < MAX_GO_SENTINEL_TRIES; at = bytes.indexOf(GO_INFO_START, at + 1)) {
     const start = at + GO_INFO_START.length;
-    const end = bytes.indexOf(GO_INFO_END, start);
-    if (end < 0 || end - start > MAX_GO_MODINFO) continue;
+    if (end < start) {
+      end = bytes.indexOf(GO_INFO_END, start);
+      if (end < 0) break;
+    }
+    if (end - start > MAX_GO_MODINFO) continue;
+    tries++;
     const text = bytes.subarray(start, end).toString('utf8');
     if (/^path\t/m.test(text) || /^mod\t/m.test(text)) return text;
   }

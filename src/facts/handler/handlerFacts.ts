@@ -253,13 +253,39 @@ export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null 
   };
 }
 
-/** Local modules a Python handler imports (`import x`, `from x import y`), as bundle paths. */
-export function localImports(text: string, language: HandlerFacts['language']): string[] {
-  if (language !== 'python') return [];
-  const out = new Set<string>();
-  for (const m of text.matchAll(/^[ \t]*(?:from\s+([\w.]+)\s+import\b|import\s+([\w.]+(?:\s*,\s*[\w.]+)*))/gm)) {
-    const names = m[1] ? [m[1]] : (m[2] ?? '').split(',').map((s) => s.trim());
-    for (const n of names) if (n && !n.startsWith('.')) out.add(`${n.replace(/\./g, '/')}.py`);
+/**
+ * Local modules a handler imports, as bundle paths to try (the first that
+ * exists is the module). Python: `import x`, `from x import y` → x.py.
+ * JavaScript: `require('./x')`, `import … from './x.js'`, `import('./x')`
+ * relative to the handler's folder `from` → x, x.js, x.mjs, x.cjs, x/index.js.
+ */
+export function localImports(text: string, language: HandlerFacts['language'], from = ''): string[][] {
+  const out = new Map<string, string[]>();
+  if (language === 'python') {
+    for (const m of text.matchAll(/^[ \t]*(?:from\s+([\w.]+)\s+import\b|import\s+([\w.]+(?:\s*,\s*[\w.]+)*))/gm)) {
+      const names = m[1] ? [m[1]] : (m[2] ?? '').split(',').map((s) => s.trim());
+      for (const n of names) if (n && !n.startsWith('.')) out.set(n, [`${n.replace(/\./g, '/')}.py`]);
+    }
+    return [...out.values()];
   }
-  return [...out];
+  const dir = from.includes('/') ? from.slice(0, from.lastIndexOf('/')) : '';
+  // One bounded pattern per import form; a specifier is at most 200 characters, so each match is linear.
+  for (const m of text.matchAll(/(?:\brequire\s*\(\s*|\bimport\s*\(\s*|\bfrom\s+|^\s*import\s+)['"](\.{1,2}\/[\w@./-]{1,200})['"]/gm)) {
+    const spec = m[1]!;
+    const joined = normalizeRelative(dir, spec);
+    if (joined === null || out.has(joined)) continue;
+    const bare = joined.replace(/\.(?:m|c)?js$/, '');
+    out.set(joined, /\.(?:m|c)?js$/.test(joined) ? [joined] : [joined, `${bare}.js`, `${bare}.mjs`, `${bare}.cjs`, `${bare}/index.js`, `${bare}/index.mjs`]);
+  }
+  return [...out.values()];
+}
+
+/** dir + "./a/../b" → a bundle path; null when it climbs out of the bundle. */
+function normalizeRelative(dir: string, spec: string): string | null {
+  const parts = dir ? dir.split('/') : [];
+  for (const p of spec.split('/')) {
+    if (p === '.' || p === '') continue;
+    if (p === '..') { if (parts.length === 0) return null; parts.pop(); } else parts.push(p);
+  }
+  return parts.join('/');
 }
