@@ -33,10 +33,11 @@ export interface DriverFindings { drivers: DriverFact[]; errors: ReportError[] }
  * go1.x handler).
  */
 export async function driverFindings(bundle: Bundle, executables: readonly string[], maxEntryBytes: number): Promise<DriverFindings> {
-  const files = new Map(bundle.entries.filter((e) => e.type === 'file').map((e) => [e.path, e]));
-  const candidates = recordCandidates(files.keys(), new Set(executables.filter((p) => files.has(p))));
+  const candidates = recordCandidates(bundle.entries, new Set(executables));
   const errors: ReportError[] = [];
   const drivers: DriverFact[] = [];
+  if (candidates.length === 0) return { drivers, errors };
+  const files = new Map(bundle.entries.filter((e) => e.type === 'file').map((e) => [e.path, e]));
   let readCount = 0;
 
   const readEntry = async (c: RecordCandidate, cap: number): Promise<Buffer | null> => {

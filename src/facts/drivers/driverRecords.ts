@@ -51,42 +51,58 @@ const PY_VERSION_MODULES: ReadonlyArray<{ re: RegExp; name: DriverName }> = [
 const ONE_NODE_MODULES = /^(?:(?!node_modules\/).)*node_modules\/(?!.*node_modules\/)/;
 
 /** Files worth reading for a driver's version, from the bundle's entry list alone (one pass, no reads). */
-export function recordCandidates(paths: Iterable<string>, goExecutables: ReadonlySet<string> = new Set()): RecordCandidate[] {
+export function recordCandidates(entries: Iterable<{ readonly path: string; readonly type: string }>, goExecutables: ReadonlySet<string> = new Set()): RecordCandidate[] {
   const out: RecordCandidate[] = [];
   let jdbcClasses: string | null = null;
-  for (const p of paths) {
-    const base = p.slice(p.lastIndexOf('/') + 1);
-    if (base === 'package.json') {
-      // The handler's own node_modules/pg, not a copy nested inside another package.
-      if (p.endsWith('node_modules/pg/package.json') && ONE_NODE_MODULES.test(p)) out.push({ path: p, kind: 'npm-package', name: 'node-postgres' });
-      continue;
+  const named = (p: string, base: string) => p === base || p.endsWith(`/${base}`);
+  for (const e of entries) {
+    if (e.type !== 'file') continue;
+    const p = e.path;
+    // Cheap tests on the name's last character and end first: most entries of a bundle are none of these.
+    switch (p.charCodeAt(p.length - 1)) {
+      case 0x6e: // n: package.json, package-lock.json, .package-lock.json, npm-shrinkwrap.json, *.deps.json
+        if (named(p, 'package.json')) {
+          // The handler's own node_modules/pg, not a copy nested inside another package.
+          if (p.endsWith('node_modules/pg/package.json') && ONE_NODE_MODULES.test(p)) out.push({ path: p, kind: 'npm-package', name: 'node-postgres' });
+        } else if (named(p, 'package-lock.json') || named(p, 'npm-shrinkwrap.json')) {
+          if (!p.includes('node_modules/')) out.push({ path: p, kind: 'npm-lock', name: 'node-postgres' });
+        } else if (p.endsWith('node_modules/.package-lock.json')) {
+          out.push({ path: p, kind: 'npm-lock', name: 'node-postgres' });
+        } else if (p.endsWith('.deps.json')) {
+          out.push({ path: p, kind: 'deps-json', name: 'Npgsql' });
+        }
+        break;
+      case 0x41: case 0x4f: case 0x6f: // A, O, o: …dist-info/METADATA, …egg-info/PKG-INFO, …egg-info
+        if (p.endsWith('.dist-info/METADATA') || p.endsWith('.egg-info/PKG-INFO') || p.endsWith('.egg-info')) {
+          const dist = /(?:^|\/)([A-Za-z0-9_.]+?)-[^/]*\.(?:dist-info\/METADATA|egg-info\/PKG-INFO|egg-info)$/.exec(p);
+          const d = dist ? PY_DIST.find((x) => x.re.test(dist[1]!)) : undefined;
+          if (d) out.push({ path: p, kind: 'python-metadata', name: d.name });
+        }
+        break;
+      case 0x79: // y: pg8000/_version.py, asyncpg/_version.py, asyncpg/__init__.py, psycopg/version.py
+        if (p.endsWith('version.py') || p.endsWith('/__init__.py')) {
+          const m = PY_VERSION_MODULES.find((x) => x.re.test(p));
+          if (m) out.push({ path: p, kind: 'python-version-module', name: m.name });
+        }
+        break;
+      case 0x72: // r: *postgresql*.jar
+        if (p.endsWith('.jar') && /postgresql|pgjdbc/i.test(p.slice(p.lastIndexOf('/') + 1))) out.push({ path: p, kind: 'jar', name: 'pgjdbc' });
+        break;
+      case 0x73: // s: pom.properties, Driver.class
+        if (p.endsWith('META-INF/maven/org.postgresql/postgresql/pom.properties')) out.push({ path: p, kind: 'jar-pom-properties', name: 'pgjdbc' });
+        else if (named(p, 'org/postgresql/Driver.class')) jdbcClasses ??= p;
+        break;
+      case 0x6c: // l: Npgsql.dll
+        if (named(p, 'Npgsql.dll')) out.push({ path: p, kind: 'npgsql-dll', name: 'Npgsql' });
+        break;
+      case 0x63: // c: specifications/pg-X.gemspec
+        if (p.endsWith('.gemspec') && /(?:^|\/)specifications\/pg-\d[^/]*\.gemspec$/.test(p)) out.push({ path: p, kind: 'gemspec', name: 'pg (Ruby)' });
+        break;
+      case 0x62: // b: gems/pg-X/lib/pg/version.rb
+        if (p.endsWith('/lib/pg/version.rb') && /(?:^|\/)gems\/pg-\d[^/]*\/lib\/pg\/version\.rb$/.test(p)) out.push({ path: p, kind: 'gem-version-rb', name: 'pg (Ruby)' });
+        break;
     }
-    if (base === 'package-lock.json' || base === '.package-lock.json' || base === 'npm-shrinkwrap.json') {
-      if (!p.includes('node_modules/') || p.endsWith('node_modules/.package-lock.json')) out.push({ path: p, kind: 'npm-lock', name: 'node-postgres' });
-      continue;
-    }
-    const dist = /(?:^|\/)([A-Za-z0-9_.]+?)-[^/]*\.(?:dist-info\/METADATA|egg-info\/PKG-INFO|egg-info)$/.exec(p);
-    if (dist) {
-      const d = PY_DIST.find((x) => x.re.test(dist[1]!));
-      if (d) out.push({ path: p, kind: 'python-metadata', name: d.name });
-      continue;
-    }
-    if (base.endsWith('.py')) {
-      const m = PY_VERSION_MODULES.find((x) => x.re.test(p));
-      if (m) out.push({ path: p, kind: 'python-version-module', name: m.name });
-      continue;
-    }
-    if (base.endsWith('.jar')) {
-      if (/postgresql|pgjdbc/i.test(base)) out.push({ path: p, kind: 'jar', name: 'pgjdbc' });
-      continue;
-    }
-    if (p.endsWith('META-INF/maven/org.postgresql/postgresql/pom.properties')) { out.push({ path: p, kind: 'jar-pom-properties', name: 'pgjdbc' }); continue; }
-    if (p === 'org/postgresql/Driver.class' || p.endsWith('/org/postgresql/Driver.class')) { jdbcClasses ??= p; continue; }
-    if (base.endsWith('.deps.json')) { out.push({ path: p, kind: 'deps-json', name: 'Npgsql' }); continue; }
-    if (base === 'Npgsql.dll') { out.push({ path: p, kind: 'npgsql-dll', name: 'Npgsql' }); continue; }
-    if (/(?:^|\/)specifications\/pg-\d[^/]*\.gemspec$/.test(p)) { out.push({ path: p, kind: 'gemspec', name: 'pg (Ruby)' }); continue; }
-    if (/(?:^|\/)gems\/pg-\d[^/]*\/lib\/pg\/version\.rb$/.test(p)) { out.push({ path: p, kind: 'gem-version-rb', name: 'pg (Ruby)' }); continue; }
-    if (goExecutables.has(p)) out.push({ path: p, kind: 'go-executable' });
+    if (goExecutables.size > 0 && goExecutables.has(p)) out.push({ path: p, kind: 'go-executable' });
   }
   if (jdbcClasses) out.push({ path: jdbcClasses, kind: 'jdbc-classes', name: 'pgjdbc' });
   return out;
