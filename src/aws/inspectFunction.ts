@@ -1,7 +1,7 @@
 import type { GetFunctionCommandOutput } from '@aws-sdk/client-lambda';
 import { openZipBundle } from '../bundle/zipBundle.js';
 import { InspectError, describeError } from '../errors.js';
-import { bundleFindings, loaderFacts, toReportError, type BundleFindings } from '../report/bundleFindings.js';
+import { bundleFindings, loaderFacts, toReportError, unreadFindings, type BundleFindings } from '../report/bundleFindings.js';
 import { buildReport, failedReport, notApplicableReport } from '../report/buildReport.js';
 import { createdFromFlag } from '../report/inspectLocal.js';
 import type { Created, FunctionFacts, Report, ReportError } from '../report/report.js';
@@ -113,25 +113,20 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
   }
 
   const retry = retryStrategy(await sdk(), context.session.retryChoice());
-  const readCode = (): Promise<CodeRead> => {
-    const key = `${facts.codeSha256 ?? arn}\0${facts.handler ?? ''}`;
-    let p = context.codeReads.get(key);
-    if (!p) {
-      p = readBundle({
-        name: `${facts.name} code`, sha256: facts.codeSha256, discriminator: `function\0${facts.handler ?? ''}`, size: facts.codeSize ?? 0,
-        url: fn.Code?.Location ?? '', context, retry, options,
-        refreshUrl: async () => {
-          const s = await sdk();
-          const again = await clients.lambda.send(new s.lambda.GetFunctionCommand({ FunctionName: arn }));
-          return again.Code?.Location ?? '';
-        },
-        findings: { handler: facts.handler, placeLibrary: (p) => ({ installPath: `/var/task/${p}` }) },
-        count: () => { context.counters.codeDownloads++; },
-      });
-      context.codeReads.set(key, p);
-    }
-    return p;
-  };
+  const key = `${facts.codeSha256 ?? arn}\0${facts.handler ?? ''}`;
+  const ownRead = (): Promise<CodeRead> =>
+    readBundle({
+      name: `${facts.name} code`, sha256: facts.codeSha256, discriminator: `function\0${facts.handler ?? ''}`, size: facts.codeSize ?? 0,
+      url: fn.Code?.Location ?? '', context, retry, options,
+      refreshUrl: async () => {
+        const s = await sdk();
+        const again = await clients.lambda.send(new s.lambda.GetFunctionCommand({ FunctionName: arn }));
+        return again.Code?.Location ?? '';
+      },
+      findings: { handler: facts.handler, placeLibrary: (p) => ({ installPath: `/var/task/${p}` }) },
+      count: () => { context.counters.codeDownloads++; },
+    });
+  const readCode = () => sharedRead(context.codeReads, key, ownRead);
   const reads: Array<Promise<CodeRead | ReportError>> = [
     readCode().catch((e: unknown) => toReportError(e, `${facts.name} code`)),
     ...facts.layers.map((layer) => readLayer(layer.arn, context, retry, options, ctx).catch((e: unknown) => toReportError(e, layer.arn))),
@@ -149,8 +144,9 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
       size += r.size;
     } else {
       errors.push(r);
-      // keep the function code's slot first so the handler is taken from it
-      if (i === 0) findings.push({ libraries: [], handler: null, handlerError: 'the function code could not be read', errors: [] });
+      // keep the function code's slot first so the handler is taken from it;
+      // an unread bundle is "not verified", never "no libpq"
+      findings.push(unreadFindings(r.message, i === 0));
     }
   });
   const loader = loaderFacts(findings);
@@ -161,6 +157,27 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
   });
   report.errors.push(...errors);
   return report;
+}
+
+/**
+ * Functions that share a code SHA-256 share one successful read. A failed
+ * read is not shared: each function has its own presigned URL, so a function
+ * that finds the shared read failed tries its own (once) before giving up,
+ * and a success replaces the failure for those that come after.
+ */
+async function sharedRead(reads: Map<string, Promise<CodeRead>>, key: string, ownRead: () => Promise<CodeRead>): Promise<CodeRead> {
+  let own: Promise<CodeRead> | undefined;
+  for (;;) {
+    let p = reads.get(key);
+    if (!p) { own = p = ownRead(); reads.set(key, p); }
+    try {
+      return await p;
+    } catch (e) {
+      if (p === own) throw e;
+      if (reads.get(key) === p) { own = ownRead(); reads.set(key, own); }
+      // else another function already started a fresh read: wait for that one
+    }
+  }
 }
 
 interface ReadBundleArgs {

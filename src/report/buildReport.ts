@@ -27,7 +27,10 @@ export function buildReport(parts: ReportParts): Report {
   }));
   const unreadable = libraries.filter((l) => l.error).map((l) => l.installPath ?? l.path);
   const created = { date: parts.created.date };
-  const checks = [scramCheck(subjects, created, unreadable), tlsCheck(handler, created, main?.handlerError)];
+  const checks = notVerified(
+    [scramCheck(subjects, created, unreadable), tlsCheck(handler, created, main?.handlerError)],
+    parts.findings.map((f) => f.unread),
+  );
   return {
     ...envelope(parts.target, parts.created),
     libraries: libraries.map(({ highest: _highest, ...l }) => l),
@@ -37,6 +40,31 @@ export function buildReport(parts: ReportParts): Report {
     ...(parts.function ? { function: parts.function } : {}),
     ...(parts.loader ? { loader: parts.loader } : {}),
   };
+}
+
+/**
+ * A bundle that could not be read is not an empty bundle: a check that
+ * depends on it cannot pass or be not-applicable. The function code decides
+ * both checks (it holds the handler and the first libpq on the path), so
+ * both become unknown; an unread layer can still hide the libpq the
+ * function loads, so only a failure already proven by what was read stands.
+ */
+function notVerified(checks: Check[], unread: ReadonlyArray<string | undefined>): Check[] {
+  const causes = unread.filter((u): u is string => u !== undefined);
+  if (causes.length === 0) return checks;
+  const codeUnread = unread[0] !== undefined;
+  return checks.map((c) => {
+    const depends = c.id === 'scram' || codeUnread;
+    const keep = !codeUnread && (c.status === 'fail' || c.status === 'warn' || c.status === 'unknown');
+    if (!depends) return c;
+    if (keep) return { ...c, evidence: [...c.evidence, ...causes.map((why) => `not read: ${why}`)] };
+    return {
+      ...c, status: 'unknown' as const,
+      summary: `Not verified: ${causes.length === 1 ? 'a bundle' : `${causes.length} bundles`} of this function could not be read (${causes.join('; ')}).`,
+      evidence: [...c.evidence, ...causes.map((why) => `not read: ${why}`)],
+      remediation: c.remediation || 'Fix the cause above and inspect again; until then this function is not verified.',
+    };
+  });
 }
 
 /** The fields every report starts with, in schema order. */

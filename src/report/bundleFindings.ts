@@ -16,6 +16,12 @@ export interface BundleFindings {
   handler: HandlerFacts | null;
   handlerError?: string;
   errors: ReportError[];
+  /**
+   * Set when the bundle itself could not be read (download failed, budget
+   * exceeded, not a zip): why. Its absence of libraries is then not evidence
+   * of anything, and the checks that depend on it are unknown.
+   */
+  unread?: string;
 }
 
 export interface FindingsOptions {
@@ -42,6 +48,11 @@ function emptyLibrary(path: string, size: number): LibraryReport & { highest: nu
     needed: [], exportedFunctions: 0, highest: Infinity,
     version: { value: null, major: null, exact: false, atLeast: null, evidence: [], conflicts: [] },
   };
+}
+
+/** The findings of a bundle that could not be read at all: nothing in it is known. */
+export function unreadFindings(why: string, isFunctionCode: boolean): BundleFindings {
+  return { libraries: [], handler: null, ...(isFunctionCode ? { handlerError: `the function code could not be read: ${why}` } : {}), errors: [], unread: why };
 }
 
 export function toReportError(e: unknown, path?: string): ReportError {
