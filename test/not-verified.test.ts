@@ -2,14 +2,11 @@ import test from 'ava';
 import { inspectFunctionTarget, newInspectContext, type FunctionInspectOptions } from '../src/aws/inspectFunction.js';
 import { scanAccount } from '../src/scan/scanAccount.js';
 import { buildZip } from './standin/zip.js';
-import { DEFAULT_CREDENTIALS, SAMPLE_10_ZIP, SAMPLE_94_ZIP, cliEnv, fnArn, layerArn, sampleEntries, startStandin, type Standin } from './support/aws.js';
+import { SAMPLE_10_ZIP, SAMPLE_94_ZIP, cliEnv, fnArn, layerArn, sampleEntries, startStandin, useTestCredentials, type Standin } from './support/aws.js';
 import { runCli } from './support/cli.js';
 import { SAMPLE_10 } from './support/fixtures.js';
 
-process.env.AWS_ACCESS_KEY_ID = DEFAULT_CREDENTIALS.accessKeyId;
-process.env.AWS_SECRET_ACCESS_KEY = DEFAULT_CREDENTIALS.secretAccessKey;
-process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
-process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
+useTestCredentials();
 
 // One attempt: a failed download stays failed.
 const once = { mode: 'configured', maxAttempts: 1, delayMs: 1 } as const;

@@ -76,7 +76,7 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
     clients = await context.session.clients(region);
     const s = await sdk();
     debug?.(`lambda:GetFunction ${ft.functionName}${ft.qualifier ? `:${ft.qualifier}` : ''} in ${region}`);
-    fn = await clients.lambda.send(new s.lambda.GetFunctionCommand({ FunctionName: ft.functionName, ...(ft.qualifier ? { Qualifier: ft.qualifier } : {}) }));
+    fn = await clients.lambda.send(new s.lambda.GetFunctionCommand({ FunctionName: ft.functionName, ...(ft.qualifier ? { Qualifier: ft.qualifier } : {}) }), context.session.callOptions());
   } catch (e) {
     const err = awsError(e, ctx('lambda:GetFunction'));
     return failedReport({ type: 'function', id: target, ...(region ? { region } : {}) }, flagCreated ?? unknownCreated, { code: err.code, message: err.message });
@@ -120,7 +120,7 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
       url: fn.Code?.Location ?? '', context, retry, options,
       refreshUrl: async () => {
         const s = await sdk();
-        const again = await clients.lambda.send(new s.lambda.GetFunctionCommand({ FunctionName: arn }));
+        const again = await clients.lambda.send(new s.lambda.GetFunctionCommand({ FunctionName: arn }), context.session.callOptions());
         return again.Code?.Location ?? '';
       },
       findings: { handler: facts.handler, placeLibrary: (p) => ({ installPath: `/var/task/${p}` }) },
@@ -200,7 +200,10 @@ async function readBundle(a: ReadBundleArgs): Promise<CodeRead> {
   }
   if (!a.url) throw new InspectError('no-code-location', `${a.name}: Lambda gave no code location`);
   a.count();
-  const source = httpRangeSource({ url: a.url, size: a.size, name: a.name, refreshUrl: a.refreshUrl, retry: a.retry });
+  const source = httpRangeSource({
+    url: a.url, size: a.size, name: a.name, refreshUrl: a.refreshUrl, retry: a.retry,
+    limits: a.context.session.limits, signal: a.context.session.settings.signal,
+  });
   const bundle = await openZipBundle(source);
   try {
     const findings = await bundleFindings(bundle, { ...a.findings, ...(a.options.maxEntryBytes ? { maxEntryBytes: a.options.maxEntryBytes } : {}) });
@@ -221,7 +224,7 @@ function readLayer(arn: string, context: InspectContext, retry: ReturnType<typeo
       const clients = await context.session.clients(layerRegion);
       const get = async () => {
         try {
-          return await clients.lambda.send(new s.lambda.GetLayerVersionByArnCommand({ Arn: arn }));
+          return await clients.lambda.send(new s.lambda.GetLayerVersionByArnCommand({ Arn: arn }), context.session.callOptions());
         } catch (e) {
           throw awsError(e, { ...ctx('lambda:GetLayerVersion', arn), region: clients.region });
         }
@@ -253,7 +256,7 @@ function stackCreated(facts: FunctionFacts, clients: AwsClients, context: Inspec
       context.counters.stackLookups++;
       const s = await sdk();
       try {
-        const out = await clients.cloudformation.send(new s.cloudformation.DescribeStacksCommand({ StackName: stack }));
+        const out = await clients.cloudformation.send(new s.cloudformation.DescribeStacksCommand({ StackName: stack }), context.session.callOptions());
         const st = out.Stacks?.[0];
         if (!st?.CreationTime) return { created: { date: null, source: null, note: `stack ${stack} has no creation time`, stack } };
         const tags = Object.fromEntries((st.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));

@@ -15,6 +15,8 @@ export interface CommonOptions {
   profile: string | undefined;
   endpointUrl: string | undefined;
   maxEntryBytes: number | undefined;
+  /** --timeout / --idle-timeout, in ms: deadlines for each AWS call and each bundle download. */
+  limits: { totalMs?: number; idleMs?: number };
 }
 export interface InspectArgs extends CommonOptions {
   command: 'inspect';
@@ -46,6 +48,8 @@ Options for both:
   --fail-on fail|warn|never   exit 1 when a check is at or above this (default warn)
   --region R  --profile P  --endpoint-url URL     AWS settings, as the AWS CLI reads them
   --max-entry-bytes N         cap on what one zip entry may inflate to (default 64 MiB)
+  --timeout S                 give up an AWS call or a bundle download after S seconds, retries included (default 60)
+  --idle-timeout S            give up a connection that sends nothing for S seconds (default 15)
   --debug                     stack traces and progress detail on stderr
 Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 a target could not be inspected or bad usage.`;
 
@@ -60,6 +64,13 @@ function checkDate(value: string): string {
     throw usage(`--created: "${value}" is not a date of the form YYYY-MM-DD`);
   }
   return value;
+}
+
+function seconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw usage(`${name}: "${value}" is not a number of seconds (above 0, at most 86400)`);
+  return Math.ceil(n * 1000);
 }
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -85,6 +96,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
         function: { type: 'boolean' }, region: { type: 'string', multiple: true }, 'all-regions': { type: 'boolean' },
         profile: { type: 'string' }, 'endpoint-url': { type: 'string' }, concurrency: { type: 'string' },
         'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' }, 'max-entry-bytes': { type: 'string' },
+        timeout: { type: 'string' }, 'idle-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -104,6 +116,10 @@ export function parseCli(argv: readonly string[]): CliArgs {
   const common: CommonOptions = {
     format, failOn, debug: v.debug === true, region: regions[0], profile: v.profile, endpointUrl: v['endpoint-url'],
     maxEntryBytes: positiveInt('--max-entry-bytes', v['max-entry-bytes']),
+    limits: {
+      ...(v.timeout !== undefined ? { totalMs: seconds('--timeout', v.timeout) } : {}),
+      ...(v['idle-timeout'] !== undefined ? { idleMs: seconds('--idle-timeout', v['idle-timeout']) } : {}),
+    },
   };
   if (command === 'inspect') {
     if (parsed.positionals.length === 0) throw usage('inspect: name at least one target (a .zip, a directory, an ELF file or a function)');

@@ -67,7 +67,7 @@ async function runInspect(args: InspectArgs, io: CliIo): Promise<number> {
       const { inspectFunctionTarget } = await import('../aws/inspectFunction.js');
       report = await inspectFunctionTarget(target, {
         region: args.region, profile: args.profile, endpointUrl: args.endpointUrl, created: args.created,
-        maxEntryBytes: args.maxEntryBytes, debug: args.debug ? (line) => io.stderr.write(`debug: ${redact(line)}\n`) : undefined,
+        maxEntryBytes: args.maxEntryBytes, limits: args.limits, debug: args.debug ? (line) => io.stderr.write(`debug: ${redact(line)}\n`) : undefined,
       });
     } else {
       report = await inspectLocal(target, { created: args.created, ...(args.maxEntryBytes ? { maxEntryBytes: args.maxEntryBytes } : {}) });

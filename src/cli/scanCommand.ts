@@ -22,7 +22,7 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) process.exit(INTERRUPTED);
-    err('interrupted: finishing the functions in flight, then printing what is done (Ctrl-C again to quit at once)');
+    err('interrupted: stopping the functions in flight, then printing what is done (Ctrl-C again to quit at once)');
     controller.abort();
   };
   process.on('SIGINT', onSigint);
@@ -32,7 +32,7 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     const cache = args.noCache ? undefined : openFindingsCache(args.cacheDir ?? defaultCacheDir(io.env), INSPECTOR_VERSION);
     result = await scanAccount({
       regions: args.regions, allRegions: args.allRegions, concurrency: args.concurrency, profile: args.profile, endpointUrl: args.endpointUrl,
-      region: args.region, maxEntryBytes: args.maxEntryBytes, cache, signal: controller.signal, env: io.env,
+      region: args.region, maxEntryBytes: args.maxEntryBytes, limits: args.limits, cache, signal: controller.signal, env: io.env,
       debug: args.debug ? (line) => io.stderr.write(`debug: ${redact(line)}\n`) : undefined,
       onDiscovered: (n) => progress.setTotal(n),
       onInspected: (r) => {

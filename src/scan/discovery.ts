@@ -46,8 +46,10 @@ export async function discoverRotationFunctions(
   const listings = await Promise.all(regions.map(async (region): Promise<RegionListing> => {
     try {
       const clients = await session.clients(region);
-      const pages = s.secretsManager.paginateListSecrets({ client: clients.secretsManager, pageSize: 100 }, { IncludePlannedDeletion: false });
+      const call = session.callOptions();
+      const pages = s.secretsManager.paginateListSecrets({ client: clients.secretsManager, pageSize: 100 }, { IncludePlannedDeletion: false }, call);
       for await (const page of pages) {
+        call.renew();
         for (const secret of page.SecretList ?? []) {
           const raw = secret.RotationLambdaARN;
           if (!raw) continue;

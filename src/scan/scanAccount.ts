@@ -66,6 +66,8 @@ export async function scanAccount(options: ScanOptions): Promise<ScanResult> {
       options.onDiscovered?.(order.length);
       work.add(async () => {
         const report = await inspectFunctionTarget(arn, { ...options, created: null }, context);
+        // Ctrl-C ends the reads in flight: a function cut short is not inspected, not a report with errors.
+        if (options.signal?.aborted && report.errors.some((e) => e.code === 'interrupted')) return;
         byArn.set(arn, report);
         options.onInspected?.(report);
       });
