@@ -1,11 +1,12 @@
 import type { GetFunctionCommandOutput } from '@aws-sdk/client-lambda';
 import { openZipBundle } from '../bundle/zipBundle.js';
 import { InspectError, describeError } from '../errors.js';
-import { bundleFindings, loaderFacts, toReportError, unreadFindings, type BundleFindings } from '../report/bundleFindings.js';
+import { bundleFindings, cachedFindings, loaderFacts, toReportError, unreadFindings, type BundleFindings } from '../report/bundleFindings.js';
 import { buildReport, failedReport, notApplicableReport } from '../report/buildReport.js';
 import { createdFromFlag } from '../report/inspectLocal.js';
 import type { Created, FunctionFacts, Report, ReportError } from '../report/report.js';
 import { httpRangeSource } from '../source/httpRangeSource.js';
+import { DESCRIBE_STACKS, GET_FUNCTION, GET_FUNCTION_ZIP, GET_LAYER_VERSION, checkAnswer } from './answerShapes.js';
 import { awsError } from './awsErrors.js';
 import { parseFunctionTarget } from './functionTarget.js';
 import { AwsSession, retryStrategy, sdk, type AwsClients, type AwsSettings } from './session.js';
@@ -21,7 +22,8 @@ export interface CodeRead { findings: BundleFindings; bytesRead: number; size: n
 
 /** A persistent cache of code reads keyed by code SHA-256 (scan's --cache-dir). */
 export interface CodeReadCache {
-  get<T>(sha256: string, discriminator: string): Promise<T | undefined>;
+  /** `accept` checks what is read back field by field (and may repair it); undefined is a miss. */
+  get<T>(sha256: string, discriminator: string, accept?: (value: unknown) => T | undefined): Promise<T | undefined>;
   set<T>(sha256: string, discriminator: string, value: T): Promise<void>;
 }
 
@@ -56,6 +58,10 @@ export async function inspectFunctionTarget(target: string, options: FunctionIns
   const context = shared ?? newInspectContext(options);
   try {
     return await inspect(target, options, context);
+  } catch (e) {
+    // A failure nothing below foresaw is still this function's error, never an unhandled rejection.
+    const err = toReportError(e, target);
+    return failedReport({ type: 'function', id: target }, { date: null, source: null, note: 'the function could not be inspected' }, { code: err.code, message: err.message });
   } finally {
     if (!shared) await context.session.destroy();
   }
@@ -77,6 +83,8 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
     const s = await sdk();
     debug?.(`lambda:GetFunction ${ft.functionName}${ft.qualifier ? `:${ft.qualifier}` : ''} in ${region}`);
     fn = await clients.lambda.send(new s.lambda.GetFunctionCommand({ FunctionName: ft.functionName, ...(ft.qualifier ? { Qualifier: ft.qualifier } : {}) }), context.session.callOptions());
+    checkAnswer(fn, GET_FUNCTION, 'lambda:GetFunction', target);
+    if (fn.Configuration?.PackageType !== 'Image') checkAnswer(fn, GET_FUNCTION_ZIP, 'lambda:GetFunction', target);
   } catch (e) {
     const err = awsError(e, ctx('lambda:GetFunction'));
     return failedReport({ type: 'function', id: target, ...(region ? { region } : {}) }, flagCreated ?? unknownCreated, { code: err.code, message: err.message });
@@ -120,8 +128,13 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
       url: fn.Code?.Location ?? '', context, retry, options,
       refreshUrl: async () => {
         const s = await sdk();
-        const again = await clients.lambda.send(new s.lambda.GetFunctionCommand({ FunctionName: arn }), context.session.callOptions());
-        return again.Code?.Location ?? '';
+        let again;
+        try {
+          again = await clients.lambda.send(new s.lambda.GetFunctionCommand({ FunctionName: arn }), context.session.callOptions());
+        } catch (e) {
+          throw awsError(e, ctx('lambda:GetFunction', arn));
+        }
+        return checkAnswer(again, GET_FUNCTION_ZIP, 'lambda:GetFunction', arn).Code!.Location!;
       },
       findings: { handler: facts.handler, placeLibrary: (p) => ({ installPath: `/var/task/${p}` }) },
       count: () => { context.counters.codeDownloads++; },
@@ -191,7 +204,7 @@ interface ReadBundleArgs {
 /** Reads one code object over HTTP Range, or takes it from the on-disk cache. */
 async function readBundle(a: ReadBundleArgs): Promise<CodeRead> {
   if (a.sha256 && a.context.cache) {
-    const hit = await a.context.cache.get<BundleFindings>(a.sha256, a.discriminator).catch(() => undefined);
+    const hit = await a.context.cache.get(a.sha256, a.discriminator, cachedFindings).catch(() => undefined);
     if (hit) {
       a.context.counters.cacheHits++;
       a.options.debug?.(`${a.name}: cache hit for ${a.sha256}`);
@@ -224,7 +237,8 @@ function readLayer(arn: string, context: InspectContext, retry: ReturnType<typeo
       const clients = await context.session.clients(layerRegion);
       const get = async () => {
         try {
-          return await clients.lambda.send(new s.lambda.GetLayerVersionByArnCommand({ Arn: arn }), context.session.callOptions());
+          const answer = await clients.lambda.send(new s.lambda.GetLayerVersionByArnCommand({ Arn: arn }), context.session.callOptions());
+          return checkAnswer(answer, GET_LAYER_VERSION, 'lambda:GetLayerVersion', arn);
         } catch (e) {
           throw awsError(e, { ...ctx('lambda:GetLayerVersion', arn), region: clients.region });
         }
@@ -256,7 +270,10 @@ function stackCreated(facts: FunctionFacts, clients: AwsClients, context: Inspec
       context.counters.stackLookups++;
       const s = await sdk();
       try {
-        const out = await clients.cloudformation.send(new s.cloudformation.DescribeStacksCommand({ StackName: stack }), context.session.callOptions());
+        const out = checkAnswer(
+          await clients.cloudformation.send(new s.cloudformation.DescribeStacksCommand({ StackName: stack }), context.session.callOptions()),
+          DESCRIBE_STACKS, 'cloudformation:DescribeStacks', stack,
+        );
         const st = out.Stacks?.[0];
         if (!st?.CreationTime) return { created: { date: null, source: null, note: `stack ${stack} has no creation time`, stack } };
         const tags = Object.fromEntries((st.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));

@@ -1,4 +1,5 @@
 import { redact } from '../redact.js';
+import { showOutsideText } from '../render/outsideText.js';
 import { renderCsv } from '../render/csv.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { renderSarif } from '../render/sarif.js';
@@ -29,7 +30,10 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
   const progress = createProgress(io.stderr, 0, { colour: colourWanted(io.stderr, io.env), verb: 'scanning' });
   let result: ScanResult;
   try {
-    const cache = args.noCache ? undefined : openFindingsCache(args.cacheDir ?? defaultCacheDir(io.env), INSPECTOR_VERSION);
+    const opened = args.noCache ? undefined : openFindingsCache(args.cacheDir ?? defaultCacheDir(io.env), INSPECTOR_VERSION);
+    const refused = await opened?.refused;
+    if (refused) err(`cache not used: ${showOutsideText(refused)}; going on without it`);
+    const cache = refused ? undefined : opened;
     result = await scanAccount({
       regions: args.regions, allRegions: args.allRegions, concurrency: args.concurrency, profile: args.profile, endpointUrl: args.endpointUrl,
       region: args.region, maxEntryBytes: args.maxEntryBytes, limits: args.limits, cache, signal: controller.signal, env: io.env,

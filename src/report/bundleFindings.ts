@@ -8,6 +8,7 @@ import { highestMajor, mergeVersionEvidence, type VersionEvidence } from '../evi
 import { parseElf } from '../facts/elf/elfFacts.js';
 import { handlerFacts, languageOf, localImports, type HandlerFacts, type SourceFile } from '../facts/handler/handlerFacts.js';
 import { whichLibpqLoads } from '../facts/loader/lambdaLoader.js';
+import { shapeProblem, type Shape } from '../outsideShape.js';
 import type { LibraryReport, LoaderFacts, ReportError } from './report.js';
 
 /** What one bundle (function code or a layer) contributes to a report. */
@@ -48,6 +49,61 @@ function emptyLibrary(path: string, size: number): LibraryReport & { highest: nu
     needed: [], exportedFunctions: 0, highest: Infinity,
     version: { value: null, major: null, exact: false, atLeast: null, evidence: [], conflicts: [] },
   };
+}
+
+const STRINGS = { array: 'string' } as const;
+const NULLABLE_STRINGS = { nullable: STRINGS } as const;
+const INT_OR_NULL = { nullable: 'integer' } as const;
+const EVIDENCE_SOURCES = ['PQlibVersion', 'RUNPATH', 'RPATH', 'exported-api', 'file-name'] as const;
+
+/** BundleFindings as JSON holds them: what a cache entry must look like, field by field. */
+const FINDINGS_SHAPE: Shape = {
+  object: {
+    libraries: {
+      array: {
+        object: {
+          path: 'string', aliases: STRINGS, layer: 'string', installPath: 'string', size: 'integer',
+          machine: { nullable: 'string' }, class: { nullable: 'integer' }, endianness: { nullable: { oneOf: ['little', 'big'] } },
+          soname: { nullable: 'string' }, runpath: NULLABLE_STRINGS, rpath: NULLABLE_STRINGS, needed: STRINGS, exportedFunctions: 'integer',
+          version: {
+            object: {
+              value: { nullable: 'string' }, major: INT_OR_NULL, exact: 'boolean', atLeast: INT_OR_NULL, conflicts: STRINGS,
+              evidence: { array: { object: { source: { oneOf: EVIDENCE_SOURCES }, value: 'string', detail: 'string' } } },
+            },
+          },
+          // JSON turns an unbounded Infinity into null
+          highest: { nullable: 'integer' },
+          warnings: STRINGS, error: 'string', errorCode: 'string',
+        },
+        optional: ['layer', 'installPath', 'warnings', 'error', 'errorCode'],
+      },
+    },
+    handler: {
+      nullable: {
+        object: {
+          path: 'string', alsoRead: STRINGS, language: { oneOf: ['python', 'javascript'] }, isRotationHandler: 'boolean', steps: STRINGS,
+          drivers: STRINGS, engine: { nullable: { oneOf: ['postgresql', 'mysql', 'oracle', 'sqlserver', 'mongodb'] } },
+          asksForTls: 'boolean', tlsEvidence: STRINGS, plainConnections: STRINGS,
+        },
+      },
+    },
+    handlerError: 'string',
+    errors: { array: { object: { path: 'string', code: 'string', message: 'string' }, optional: ['path'] } },
+  },
+  optional: ['handlerError'],
+};
+
+/**
+ * Findings read back from the cache, checked field by field; undefined
+ * (a miss, so the bundle is read again) when anything differs. An unread
+ * bundle is never cached, so an entry that claims one is refused too.
+ */
+export function cachedFindings(value: unknown): BundleFindings | undefined {
+  if (shapeProblem(value, FINDINGS_SHAPE) !== null) return undefined;
+  const f = value as BundleFindings & { unread?: unknown };
+  if (f.unread !== undefined) return undefined;
+  for (const l of f.libraries) if ((l.highest as number | null) === null) l.highest = Infinity;
+  return f;
 }
 
 /** The findings of a bundle that could not be read at all: nothing in it is known. */

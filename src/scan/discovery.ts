@@ -1,3 +1,4 @@
+import { LIST_SECRETS_PAGE, checkAnswer } from '../aws/answerShapes.js';
 import { awsError } from '../aws/awsErrors.js';
 import { sdk, type AwsSession } from '../aws/session.js';
 import type { InspectError } from '../errors.js';
@@ -50,6 +51,7 @@ export async function discoverRotationFunctions(
       const pages = s.secretsManager.paginateListSecrets({ client: clients.secretsManager, pageSize: 100 }, { IncludePlannedDeletion: false }, call);
       for await (const page of pages) {
         call.renew();
+        checkAnswer(page, LIST_SECRETS_PAGE, 'secretsmanager:ListSecrets', `secrets in ${region}`);
         for (const secret of page.SecretList ?? []) {
           const raw = secret.RotationLambdaARN;
           if (!raw) continue;
