@@ -8,7 +8,7 @@ import { BIN, runCli } from './support/cli.js';
 useTestCredentials();
 
 // Small deadlines keep the hostile cases fast; the defaults (15 s idle, 60 s total) are the same code path.
-const limits = { idleMs: 400, totalMs: 1500 };
+const limits = { idleMs: 1000, totalMs: 4000 };
 const fast = { mode: 'configured', maxAttempts: 3, delayMs: 5 } as const;
 const opts = (s: Standin, more: Partial<FunctionInspectOptions> = {}): FunctionInspectOptions => ({ region: 'us-east-1', endpointUrl: s.endpoint, retry: fast, limits, ...more });
 const fn = (name: string, code = SAMPLE_94_ZIP) => ({ name, runtime: 'python3.9', handler: 'lambda_function.lambda_handler', code });
@@ -19,8 +19,9 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
   return [r, Date.now() - start];
 }
 
-// Under a loaded machine a read may end a little past its deadline; an unbounded one never ends.
-const SLACK_MS = 3000;
+// Under a loaded machine a read may end a little past its deadline; an unbounded one (a 1.5 KB answer at a
+// byte per 50 ms takes 75 s) never ends this soon. The cases run one at a time so they do not starve each other.
+const SLACK_MS = 10_000;
 // A stall is given up by the idle timeout on each attempt, then by the retry budget or the deadline, whichever comes first.
 const GAVE_UP = /^(download-timeout|code-download-failed)$/;
 
@@ -33,7 +34,7 @@ const codeCases: Array<[string, HostileBehaviour, RegExp, Partial<import('./stan
 ];
 
 for (const [title, behaviour, code, knobs] of codeCases) {
-  test(`code download: ${title} ends as that function's error within the deadline`, async (t) => {
+  test.serial(`code download: ${title} ends as that function's error within the deadline`, async (t) => {
     const s = await startStandin({ functions: [fn('hostile-fn')], knobs: { ...knobs, hostile: { Code: behaviour } } });
     t.teardown(() => s.close());
     const [r, ms] = await timed(() => inspectFunctionTarget('hostile-fn', opts(s)));
@@ -52,17 +53,17 @@ const apiCases: Array<[string, HostileBehaviour, string]> = [
 ];
 
 for (const [title, behaviour, code] of apiCases) {
-  test(`GetFunction that ${title}: that call's error within the deadline, retries included`, async (t) => {
+  test.serial(`GetFunction that ${title}: that call's error within the deadline, retries included`, async (t) => {
     const s = await startStandin({ functions: [fn('api-fn')], knobs: { hostile: { GetFunction: behaviour } } });
     t.teardown(() => s.close());
     const [r, ms] = await timed(() => inspectFunctionTarget('api-fn', opts(s, { limits: { ...limits, maxApiResponseBytes: 1024 * 1024 } })));
     t.is(r.errors[0]?.code, code, JSON.stringify(r.errors));
-    t.regex(r.errors[0]!.message, /^api-fn: lambda:GetFunction( gave up: no complete answer within 1\.5 s \(--timeout\)| gave up: .*after the SDK's retries|: the answer is larger than the 1048576 bytes accepted)$/);
+    t.regex(r.errors[0]!.message, /^api-fn: lambda:GetFunction( gave up: no complete answer within 4 s \(--timeout\)| gave up: .*after the SDK's retries|: the answer is larger than the 1048576 bytes accepted)$/);
     t.true(ms < limits.totalMs + SLACK_MS, `${ms} ms`);
   });
 }
 
-test('the other functions go on: one hostile code server, the next function is read', async (t) => {
+test.serial('the other functions go on: one hostile code server, the next function is read', async (t) => {
   const s = await startStandin({ functions: [fn('bad'), fn('good', SAMPLE_10_ZIP)], knobs: { hostile: { Code: { mode: 'stall', times: fast.maxAttempts } } } });
   t.teardown(() => s.close());
   const bad = await inspectFunctionTarget('bad', opts(s));
@@ -72,7 +73,7 @@ test('the other functions go on: one hostile code server, the next function is r
   t.deepEqual(good.checks.map((c) => c.status), ['pass', 'pass']);
 });
 
-test('CLI: --timeout and --idle-timeout bound a stalled code server; one line, exit 2', async (t) => {
+test.serial('CLI: --timeout and --idle-timeout bound a stalled code server; one line, exit 2', async (t) => {
   const s = await startStandin({ functions: [fn('stuck')], knobs: { hostile: { Code: { mode: 'drip', intervalMs: 200 } } } });
   t.teardown(() => s.close());
   const [r, ms] = await timed(() => runCli(['inspect', 'stuck', '--timeout', '1', '--idle-timeout', '0.5'], cliEnv(s)));
@@ -84,7 +85,7 @@ test('CLI: --timeout and --idle-timeout bound a stalled code server; one line, e
   t.regex(bad.stderr, /--timeout: "soon" is not a number of seconds/);
 });
 
-test('CLI scan: the first Ctrl-C ends the run promptly while a request hangs, and the output says it is partial', async (t) => {
+test.serial('CLI scan: the first Ctrl-C ends the run promptly while a request hangs, and the output says it is partial', async (t) => {
   const names = ['hang-1', 'hang-2', 'hang-3'];
   const s = await startStandin({
     functions: names.map((n) => fn(n)),
