@@ -3,6 +3,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { RetryStrategyV2 } from '@smithy/types';
 import { InspectError } from '../errors.js';
+import { registerSecret, safeUrl } from '../redact.js';
 import { networkLimits, seconds, type NetworkLimits } from '../source/networkLimits.js';
 import { boundedHttpHandler } from './boundedHttpHandler.js';
 
@@ -160,13 +161,22 @@ export class AwsSession {
       maxAttempts: retry.maxAttempts,
       retryMode: retry.mode === 'adaptive' ? 'adaptive' : 'standard',
     };
-    this.settings.debug?.(`AWS clients for ${region}${this.settings.endpointUrl ? ` at ${this.settings.endpointUrl}` : ''}, retry ${retry.mode} x${retry.maxAttempts}`);
-    return {
+    this.settings.debug?.(`AWS clients for ${region}${this.settings.endpointUrl ? ` at ${safeUrl(this.settings.endpointUrl)}` : ''}, retry ${retry.mode} x${retry.maxAttempts}`);
+    const clients = {
       region,
       lambda: new s.lambda.LambdaClient({ ...common, retryStrategy: retryStrategy(s, retry) }),
       cloudformation: new s.cloudformation.CloudFormationClient({ ...common, retryStrategy: retryStrategy(s, retry) }),
       secretsManager: new s.secretsManager.SecretsManagerClient({ ...common, retryStrategy: retryStrategy(s, retry) }),
     };
+    // Whatever an endpoint echoes back (an error body quoting the request's headers) must not carry the
+    // credentials out: the values in use are redacted from every line written. Resolving them here is what the
+    // first call does anyway (the provider caches them); a failure is left for that call to report.
+    try {
+      const creds = await clients.lambda.config.credentials();
+      registerSecret(creds.secretAccessKey);
+      registerSecret(creds.sessionToken);
+    } catch { /* reported by the call that needs them */ }
+    return clients;
   }
 
   async destroy(): Promise<void> {
