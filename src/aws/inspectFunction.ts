@@ -15,6 +15,7 @@ export interface FunctionInspectOptions extends AwsSettings {
   /** --created: overrides the CloudFormation date. */
   created?: string | null | undefined;
   maxEntryBytes?: number | undefined;
+  maxBundleBytes?: number | undefined;
 }
 
 /** What one code object (function code or layer version) gave, with its cost. */
@@ -219,7 +220,11 @@ async function readBundle(a: ReadBundleArgs): Promise<CodeRead> {
   });
   const bundle = await openZipBundle(source);
   try {
-    const findings = await bundleFindings(bundle, { ...a.findings, ...(a.options.maxEntryBytes ? { maxEntryBytes: a.options.maxEntryBytes } : {}) });
+    const findings = await bundleFindings(bundle, {
+      ...a.findings,
+      ...(a.options.maxEntryBytes ? { maxEntryBytes: a.options.maxEntryBytes } : {}),
+      ...(a.options.maxBundleBytes ? { maxBundleBytes: a.options.maxBundleBytes } : {}),
+    });
     a.options.debug?.(`${a.name}: ${bundle.entries.length} entries, read ${source.bytesRead} of ${a.size} bytes`);
     if (a.sha256 && a.context.cache && findings.errors.length === 0) await a.context.cache.set(a.sha256, a.discriminator, findings).catch(() => {});
     return { findings, bytesRead: source.bytesRead, size: a.size };

@@ -34,6 +34,7 @@ const opt = {
   profile: { name: 'profile', value: 'P', help: 'named profile from ~/.aws/config or ~/.aws/credentials' },
   endpointUrl: { name: 'endpoint-url', value: 'URL', help: 'http(s) endpoint for every AWS service (a VPC endpoint, an emulator)' },
   maxEntryBytes: { name: 'max-entry-bytes', value: 'N', help: 'cap on what one zip entry may inflate to (default 64 MiB)' },
+  maxBundleBytes: { name: 'max-bundle-bytes', value: 'N', help: 'cap on what all entries read from one bundle inflate to together (default 256 MiB)' },
   timeout: { name: 'timeout', value: 'S', help: 'give up an AWS call or a bundle download after S seconds, retries included (default 60)' },
   idleTimeout: { name: 'idle-timeout', value: 'S', help: 'give up a connection that sends nothing for S seconds (default 15)' },
   debug: { name: 'debug', help: 'stack traces and progress detail on stderr' },
@@ -59,7 +60,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       opt.format(INSPECT_FORMATS), opt.failOn, opt.output, opt.quiet,
       { name: 'created', value: 'YYYY-MM-DD', help: 'when the function was set up (offline targets; overrides CloudFormation live)' },
       { name: 'function', help: 'read every target as a Lambda function name, even if a file of that name exists' },
-      opt.region(false), opt.profile, opt.endpointUrl, opt.maxEntryBytes, opt.timeout, opt.idleTimeout, opt.debug, opt.help,
+      opt.region(false), opt.profile, opt.endpointUrl, opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout, opt.debug, opt.help,
     ],
     examples: [
       'rotation-inspector inspect ./SecretsManagerRDSPostgreSQLRotationSingleUser.zip --created 2021-06-01',
@@ -78,7 +79,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       { name: 'concurrency', value: 'N', help: `functions inspected at once (default ${DEFAULT_CONCURRENCY})` },
       { name: 'cache-dir', value: 'DIR', help: 'on-disk cache of findings by code SHA-256' },
       { name: 'no-cache', help: 'do not read or write the cache' },
-      opt.maxEntryBytes, opt.timeout, opt.idleTimeout, opt.debug, opt.help,
+      opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout, opt.debug, opt.help,
     ],
     examples: [
       'rotation-inspector scan --all-regions --profile audit --format markdown -o rotation-audit.md',
@@ -137,6 +138,7 @@ export interface CommonOptions {
   profile: string | undefined;
   endpointUrl: string | undefined;
   maxEntryBytes: number | undefined;
+  maxBundleBytes: number | undefined;
   /** --timeout / --idle-timeout, in ms: deadlines for each AWS call and each bundle download. */
   limits: { totalMs?: number; idleMs?: number };
 }
@@ -352,6 +354,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     debug: flag('debug'), output, quiet: flag('quiet'),
     region: regions[0], profile: one('profile'), endpointUrl: endpointUrl === undefined ? undefined : checkEndpointUrl(endpointUrl),
     maxEntryBytes: positiveInt('max-entry-bytes', one('max-entry-bytes')),
+    maxBundleBytes: positiveInt('max-bundle-bytes', one('max-bundle-bytes')),
     limits: {
       ...(one('timeout') !== undefined ? { totalMs: seconds('timeout', one('timeout')) } : {}),
       ...(one('idle-timeout') !== undefined ? { idleMs: seconds('idle-timeout', one('idle-timeout')) } : {}),

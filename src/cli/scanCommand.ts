@@ -45,7 +45,7 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     const cache = refused ? undefined : opened;
     result = await scanAccount({
       regions: args.regions, allRegions: args.allRegions, concurrency: args.concurrency, profile: args.profile, endpointUrl: args.endpointUrl,
-      region: args.region, maxEntryBytes: args.maxEntryBytes, limits: args.limits, cache, signal: controller.signal, env: io.env,
+      region: args.region, maxEntryBytes: args.maxEntryBytes, maxBundleBytes: args.maxBundleBytes, limits: args.limits, cache, signal: controller.signal, env: io.env,
       debug: args.debug ? (line) => progress.message(`debug: ${redact(line)}`) : undefined,
       onDiscovered: (n) => { found = n; progress.found(n); },
       onDiscoveryDone: (n) => { found = n; progress.discoveryDone(n); },

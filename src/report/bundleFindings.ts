@@ -1,11 +1,11 @@
-import { DEFAULT_MAX_ENTRY_BYTES, basename, type Bundle, type BundleEntry } from '../bundle/bundle.js';
+import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_MAX_ENTRY_BYTES, basename, withReadBudget, type Bundle, type BundleEntry } from '../bundle/bundle.js';
 import { locateLibpq } from '../bundle/libpqLocator.js';
 import { InspectError, describeError } from '../errors.js';
 import { apiFloorEvidence } from '../evidence/apiFloorEvidence.js';
 import { fileNameEvidence, runpathEvidence } from '../evidence/pathEvidence.js';
 import { PQLIBVERSION, pqlibVersionEvidence } from '../evidence/pqlibVersionEvidence.js';
 import { highestMajor, mergeVersionEvidence, type VersionEvidence } from '../evidence/versionEvidence.js';
-import { parseElf } from '../facts/elf/elfFacts.js';
+import { MAX_STRING_BYTES, parseElf } from '../facts/elf/elfFacts.js';
 import { handlerFacts, languageOf, localImports, type HandlerFacts, type SourceFile } from '../facts/handler/handlerFacts.js';
 import { whichLibpqLoads, type LoaderFacts } from '../facts/loader/lambdaLoader.js';
 import { shapeProblem, type Shape } from '../outsideShape.js';
@@ -31,11 +31,17 @@ export interface FindingsOptions {
   /** Look for a handler at all (layers: no). */
   findHandler?: boolean;
   maxEntryBytes?: number;
+  /** Cap on what all the entries read from the bundle inflate to together (default DEFAULT_MAX_BUNDLE_BYTES). */
+  maxBundleBytes?: number;
   /** Decorates each library (layer ARN, install path). */
   placeLibrary?: (path: string) => Pick<LibraryReport, 'layer' | 'installPath'>;
 }
 
 const MAX_HANDLER_BYTES = 1024 * 1024;
+/** libpq files read in full per bundle: real bundles hold one to three; past it each is an unread library (unknown). */
+export const MAX_LIBPQ_READ = 32;
+/** Names (symlinks and identical copies) kept per library, and weighed as file-name evidence. */
+export const MAX_ALIASES = 64;
 /** Local modules read with the handler, and all handler source together. */
 const MAX_LOCAL_IMPORTS = 20;
 const MAX_HANDLER_TOTAL_BYTES = 4 * 1024 * 1024;
@@ -117,18 +123,27 @@ export function toReportError(e: unknown, path?: string): ReportError {
 }
 
 /** Reads the libpq files and the handler of one bundle into facts and evidence. */
-export async function bundleFindings(bundle: Bundle, options: FindingsOptions = {}): Promise<BundleFindings> {
+export async function bundleFindings(whole: Bundle, options: FindingsOptions = {}): Promise<BundleFindings> {
   const maxBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+  // Every read below (symlink targets, libraries, handler source) counts against one budget for the bundle.
+  const bundle = withReadBudget(whole, options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES);
+  const stringBudget = { left: MAX_STRING_BYTES };
   const errors: ReportError[] = [];
   const located = await locateLibpq(bundle);
   for (const b of located.broken) errors.push(b);
 
   const libraries: BundleFindings['libraries'] = [];
-  for (const { entry, aliases } of located.libraries) {
-    const lib = { ...emptyLibrary(entry.path, entry.size), aliases, ...options.placeLibrary?.(entry.path) };
+  for (const [i, { entry, aliases: allAliases }] of located.libraries.entries()) {
+    // Real libraries have two or three names; a hostile bundle can give one 100,000 (each a file-name clue to weigh).
+    const aliases = allAliases.slice(0, MAX_ALIASES);
+    const aliasNote = allAliases.length > MAX_ALIASES ? [`${MAX_ALIASES.toLocaleString('en-US')} of ${allAliases.length.toLocaleString('en-US')} names of this file kept`] : [];
+    const lib = { ...emptyLibrary(entry.path, entry.size), aliases, ...options.placeLibrary?.(entry.path), ...(aliasNote.length ? { warnings: aliasNote } : {}) };
     try {
+      if (i >= MAX_LIBPQ_READ) {
+        throw new InspectError('too-many-libpq', `${entry.path}: not read: the bundle holds ${located.libraries.length} libpq files and at most ${MAX_LIBPQ_READ} are read in full`, { path: entry.path });
+      }
       const bytes = await bundle.read(entry, maxBytes);
-      const elf = parseElf(bytes, entry.path, { codeOf: [PQLIBVERSION] });
+      const elf = parseElf(bytes, entry.path, { codeOf: [PQLIBVERSION], stringBudget });
       const evidence: VersionEvidence[] = [
         ...pqlibVersionEvidence(elf),
         ...runpathEvidence(elf),
@@ -140,7 +155,7 @@ export async function bundleFindings(bundle: Bundle, options: FindingsOptions = 
         machine: elf.machine, class: elf.class, endianness: elf.endianness, soname: elf.soname, runpath: elf.runpath,
         rpath: elf.rpath, needed: elf.needed, exportedFunctions: elf.exports.filter((s) => s.type === 'func').length,
         version, highest: highestMajor(version, evidence),
-        ...(elf.warnings.length ? { warnings: elf.warnings } : {}),
+        ...(elf.warnings.length + aliasNote.length ? { warnings: [...aliasNote, ...elf.warnings] } : {}),
       });
     } catch (e) {
       const err = toReportError(e, entry.path);

@@ -10,6 +10,7 @@ export interface ScanOptions extends AwsSettings {
   /** Functions inspected at once. */
   concurrency: number;
   maxEntryBytes?: number | undefined;
+  maxBundleBytes?: number | undefined;
   cache?: CodeReadCache | undefined;
   /** Stops starting new inspections (Ctrl-C). */
   signal?: AbortSignal | undefined;
