@@ -25,16 +25,28 @@ test('a failed download is not "no libpq": both checks unknown with the cause, t
   }
 });
 
-test('a failed layer read: a pass from the code becomes unknown, the layer named', async (t) => {
+test('a failed layer read that could hold the loaded libpq: "not verified", never "no libpq"', async (t) => {
   const arn = layerArn('lost', 1);
-  const s = await startStandin({ functions: [fn('fn-l', SAMPLE_10_ZIP, { layers: [arn] })], layers: [{ arn, code: buildZip([{ name: 'lib/x.txt', data: 'x' }]) }] });
+  // the function's own code ships no libpq: the layer's could be the one that loads
+  const code = buildZip((await sampleEntries(SAMPLE_10)).filter((e) => e.name !== 'libpq.so.5'));
+  const s = await startStandin({ functions: [fn('fn-l', code, { layers: [arn] })], layers: [{ arn, code: buildZip([{ name: 'lib/x.txt', data: 'x' }]) }] });
   t.teardown(() => s.close());
   s.knobs.accessDenied = { GetLayerVersionByArn: true };
   const r = await inspectFunctionTarget('fn-l', opts(s));
   t.is(r.errors[0]?.code, 'access-denied');
-  t.is(r.checks[0]!.status, 'unknown', 'scram: libpq 10 in the code, but the layer was not read');
+  t.is(r.checks[0]!.status, 'unknown', 'scram: the layer was not read');
   t.regex(r.checks[0]!.summary, /Not verified: .*lambda:GetLayerVersion/);
-  t.is(r.checks[1]!.status, 'pass', 'tls rests on the code alone');
+});
+
+test('a failed layer read that cannot matter (the code\'s own libpq loads first): a warning, the verdict stands', async (t) => {
+  const arn = layerArn('lost', 2);
+  const s = await startStandin({ functions: [fn('fn-m', SAMPLE_10_ZIP, { layers: [arn] })], layers: [{ arn, code: buildZip([{ name: 'lib/x.txt', data: 'x' }]) }] });
+  t.teardown(() => s.close());
+  s.knobs.accessDenied = { GetLayerVersionByArn: true };
+  const r = await inspectFunctionTarget('fn-m', opts(s));
+  t.deepEqual(r.errors, []);
+  t.is(r.warnings?.[0]?.code, 'access-denied');
+  t.is(r.checks[0]!.status, 'pass');
 });
 
 test('functions sharing a CodeSha256: one failed download is not copied to the other, which tries its own URL', async (t) => {

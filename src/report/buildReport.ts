@@ -1,5 +1,6 @@
 import { scramCheck } from '../checks/scramCheck.js';
-import { tlsCheck } from '../checks/tlsCheck.js';
+import { tlsCheck, type TlsContext } from '../checks/tlsCheck.js';
+import { engineScope } from '../checks/engineScope.js';
 import type { Check } from '../checks/check.js';
 import type { LoaderFacts } from '../facts/loader/lambdaLoader.js';
 import { INSPECTOR_VERSION } from '../version.js';
@@ -13,6 +14,8 @@ export interface ReportParts {
   created: Created;
   function?: FunctionFacts;
   loader?: LoaderFacts;
+  /** Live: the TLS settings libpq reads from the function's environment (only these two names, never other values). */
+  environment?: TlsContext['environment'];
 }
 
 /** Findings, creation date and loader choice in; checks with verdicts out. */
@@ -28,10 +31,19 @@ export function buildReport(parts: ReportParts): Report {
   }));
   const unreadable = libraries.filter((l) => l.error).map((l) => l.installPath ?? l.path);
   const created = { date: parts.created.date };
-  const checks = notVerified(
-    [scramCheck(subjects, created, unreadable), tlsCheck(handler, created, main?.handlerError)],
-    parts.findings.map((f) => f.unread),
-  );
+  const scope = engineScope(handler);
+  // The libpq whose build decides TLS: the one the function loads, else the least capable one found.
+  const readable = libraries.filter((l) => !l.error).map((l) => ({ ...l, tls: l.tls ?? { capable: null, evidence: 'TLS capability not recorded' } }));
+  const loadedLib = loadedPath !== null ? readable.find((l) => (l.installPath ?? l.path) === loadedPath) : undefined;
+  const rank = (c: boolean | null) => (c === false ? 0 : c === null ? 1 : 2);
+  const tlsLib = loadedLib ?? [...readable].sort((a, b) => rank(a.tls!.capable) - rank(b.tls!.capable))[0];
+  const libpq = unreadable.length > 0 && !loadedLib
+    ? { path: unreadable[0]!, tls: { capable: null, evidence: 'could not be read' } }
+    : tlsLib ? { path: tlsLib.installPath ?? tlsLib.path, tls: tlsLib.tls! } : null;
+  const checks = notVerified([
+    scramCheck(subjects, created, unreadable, scope),
+    tlsCheck(handler, created, { scope, libpq, ...(main?.handlerError ? { handlerError: main.handlerError } : {}), ...(parts.environment ? { environment: parts.environment } : {}) }),
+  ], parts.findings.map((f) => f.unread));
   return {
     ...envelope(parts.target, parts.created),
     libraries: libraries.map(({ highest: _highest, ...l }) => l),
@@ -44,25 +56,24 @@ export function buildReport(parts: ReportParts): Report {
 }
 
 /**
- * A bundle that could not be read is not an empty bundle: a check that
- * depends on it cannot pass or be not-applicable. The function code decides
- * both checks (it holds the handler and the first libpq on the path), so
- * both become unknown; an unread layer can still hide the libpq the
- * function loads, so only a failure already proven by what was read stands.
+ * A bundle that could not be read is not an empty bundle: a check cannot
+ * pass or be not-applicable on what was not read. An unread function code
+ * (the handler and the first libpq on the path) makes both checks unknown;
+ * an unread layer (passed here only when it could hold the libpq that
+ * loads) turns a pass or not-applicable into unknown, while a failure
+ * already proven by what was read stands.
  */
 function notVerified(checks: Check[], unread: ReadonlyArray<string | undefined>): Check[] {
   const causes = unread.filter((u): u is string => u !== undefined);
   if (causes.length === 0) return checks;
   const codeUnread = unread[0] !== undefined;
+  const evidence = causes.map((why) => `not read: ${why}`);
   return checks.map((c) => {
-    const depends = c.id === 'scram' || codeUnread;
-    const keep = !codeUnread && (c.status === 'fail' || c.status === 'warn' || c.status === 'unknown');
-    if (!depends) return c;
-    if (keep) return { ...c, evidence: [...c.evidence, ...causes.map((why) => `not read: ${why}`)] };
+    if (!codeUnread && (c.status === 'fail' || c.status === 'warn' || c.status === 'unknown')) return { ...c, evidence: [...c.evidence, ...evidence] };
     return {
       ...c, status: 'unknown' as const,
       summary: `Not verified: ${causes.length === 1 ? 'a bundle' : `${causes.length} bundles`} of this function could not be read (${causes.join('; ')}).`,
-      evidence: [...c.evidence, ...causes.map((why) => `not read: ${why}`)],
+      evidence: [...c.evidence, ...evidence],
       remediation: c.remediation || 'Fix the cause above and inspect again; until then this function is not verified.',
     };
   });

@@ -1,12 +1,13 @@
 import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_MAX_ENTRY_BYTES, basename, withReadBudget, type Bundle, type BundleEntry } from '../bundle/bundle.js';
-import { locateLibpq } from '../bundle/libpqLocator.js';
+import { MAX_MODULE_BYTES, MAX_MODULE_CANDIDATES, isLibpqName, locateLibpq, type DriverModule } from '../bundle/libpqLocator.js';
 import { InspectError, describeError } from '../errors.js';
 import { apiFloorEvidence } from '../evidence/apiFloorEvidence.js';
 import { fileNameEvidence, runpathEvidence } from '../evidence/pathEvidence.js';
 import { PQLIBVERSION, pqlibVersionEvidence } from '../evidence/pqlibVersionEvidence.js';
 import { highestMajor, mergeVersionEvidence, type VersionEvidence } from '../evidence/versionEvidence.js';
 import { MAX_STRING_BYTES, parseElf } from '../facts/elf/elfFacts.js';
-import { handlerFacts, languageOf, localImports, type HandlerFacts, type SourceFile } from '../facts/handler/handlerFacts.js';
+import { OPENSSL_LIBRARY, opensslVersionString, tlsCapability } from '../facts/elf/tlsCapability.js';
+import { handlerFacts, languageOf, localImports, type Engine, type HandlerFacts, type SourceFile } from '../facts/handler/handlerFacts.js';
 import { whichLibpqLoads, type LoaderFacts } from '../facts/loader/lambdaLoader.js';
 import { shapeProblem, type Shape } from '../outsideShape.js';
 import type { LibraryReport, ReportError } from './report.js';
@@ -61,6 +62,9 @@ const STRINGS = { array: 'string' } as const;
 const NULLABLE_STRINGS = { nullable: STRINGS } as const;
 const INT_OR_NULL = { nullable: 'integer' } as const;
 const EVIDENCE_SOURCES = ['PQlibVersion', 'RUNPATH', 'RPATH', 'exported-api', 'file-name'] as const;
+const LANGUAGES = { oneOf: ['python', 'javascript'] } as const;
+// An engine this build does not know makes the entry a miss (read again), never a verdict on a guess.
+const ENGINES = { oneOf: ['postgresql', 'redshift', 'mysql', 'mariadb', 'oracle', 'sqlserver', 'mongodb', 'db2', 'influxdb', 'redis'] satisfies readonly Engine[] } as const;
 
 /** BundleFindings as JSON holds them: what a cache entry must look like, field by field. */
 const FINDINGS_SHAPE: Shape = {
@@ -79,17 +83,26 @@ const FINDINGS_SHAPE: Shape = {
           },
           // JSON turns an unbounded Infinity into null
           highest: { nullable: 'integer' },
+          tls: {
+            object: {
+              capable: { nullable: 'boolean' }, evidence: 'string',
+              openssl: { object: { path: 'string', version: { nullable: 'string' } } },
+            },
+            optional: ['openssl'],
+          },
+          linkage: { oneOf: ['shared', 'static'] }, driver: 'string',
           warnings: STRINGS, error: 'string', errorCode: 'string',
         },
-        optional: ['layer', 'installPath', 'warnings', 'error', 'errorCode'],
+        optional: ['layer', 'installPath', 'tls', 'linkage', 'driver', 'warnings', 'error', 'errorCode'],
       },
     },
     handler: {
       nullable: {
         object: {
-          path: 'string', alsoRead: STRINGS, language: { oneOf: ['python', 'javascript'] }, isRotationHandler: 'boolean', steps: STRINGS,
-          drivers: STRINGS, engine: { nullable: { oneOf: ['postgresql', 'mysql', 'oracle', 'sqlserver', 'mongodb'] } },
-          asksForTls: 'boolean', tlsEvidence: STRINGS, plainConnections: STRINGS,
+          path: 'string', alsoRead: STRINGS, language: LANGUAGES, isRotationHandler: 'boolean', steps: STRINGS,
+          drivers: STRINGS, driverImports: { array: { object: { name: 'string', language: LANGUAGES, engine: ENGINES, evidence: 'string' } } },
+          engine: { nullable: ENGINES }, engineEvidence: STRINGS,
+          asksForTls: 'boolean', tlsEvidence: STRINGS, plainConnections: STRINGS, turnsTlsOff: STRINGS,
         },
       },
     },
@@ -125,45 +138,62 @@ export function toReportError(e: unknown, path?: string): ReportError {
 /** Reads the libpq files and the handler of one bundle into facts and evidence. */
 export async function bundleFindings(whole: Bundle, options: FindingsOptions = {}): Promise<BundleFindings> {
   const maxBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
-  // Every read below (symlink targets, libraries, handler source) counts against one budget for the bundle.
+  // Every read below (symlink targets, libraries, modules, OpenSSL, handler source) counts against one budget.
   const bundle = withReadBudget(whole, options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES);
   const stringBudget = { left: MAX_STRING_BYTES };
+  let libpqRead = 0;
   const errors: ReportError[] = [];
   const located = await locateLibpq(bundle);
   for (const b of located.broken) errors.push(b);
 
   const libraries: BundleFindings['libraries'] = [];
-  for (const [i, { entry, aliases: allAliases }] of located.libraries.entries()) {
+  const opensslSeen = new Map<string, Promise<string | null>>();
+  const readLibrary = async (entry: BundleEntry, allAliases: string[], module?: DriverModule): Promise<void> => {
     // Real libraries have two or three names; a hostile bundle can give one 100,000 (each a file-name clue to weigh).
     const aliases = allAliases.slice(0, MAX_ALIASES);
     const aliasNote = allAliases.length > MAX_ALIASES ? [`${MAX_ALIASES.toLocaleString('en-US')} of ${allAliases.length.toLocaleString('en-US')} names of this file kept`] : [];
-    const lib = { ...emptyLibrary(entry.path, entry.size), aliases, ...options.placeLibrary?.(entry.path), ...(aliasNote.length ? { warnings: aliasNote } : {}) };
+    const lib: BundleFindings['libraries'][number] = { ...emptyLibrary(entry.path, entry.size), aliases, ...options.placeLibrary?.(entry.path), ...(aliasNote.length ? { warnings: aliasNote } : {}) };
     try {
-      if (i >= MAX_LIBPQ_READ) {
+      if (!module && ++libpqRead > MAX_LIBPQ_READ) {
         throw new InspectError('too-many-libpq', `${entry.path}: not read: the bundle holds ${located.libraries.length} libpq files and at most ${MAX_LIBPQ_READ} are read in full`, { path: entry.path });
       }
       const bytes = await bundle.read(entry, maxBytes);
       const elf = parseElf(bytes, entry.path, { codeOf: [PQLIBVERSION], stringBudget });
+      // A driver module is a libpq only when it defines libpq's API itself (libpq linked in).
+      if (module && !definesLibpqApi(elf)) return;
       const evidence: VersionEvidence[] = [
         ...pqlibVersionEvidence(elf),
         ...runpathEvidence(elf),
         ...apiFloorEvidence(elf),
-        ...dedupeByValue([entry.path, ...aliases].flatMap(fileNameEvidence)),
+        ...(module ? [] : dedupeByValue([entry.path, ...aliases].flatMap(fileNameEvidence))),
       ];
       const version = mergeVersionEvidence(evidence);
       Object.assign(lib, {
         machine: elf.machine, class: elf.class, endianness: elf.endianness, soname: elf.soname, runpath: elf.runpath,
         rpath: elf.rpath, needed: elf.needed, exportedFunctions: elf.exports.filter((s) => s.type === 'func').length,
         version, highest: highestMajor(version, evidence),
+        tls: tlsCapability(elf),
+        // A bare ELF target that is not a libpq file but defines its API (a driver module given alone) has it built in.
+        linkage: module || (bundle.kind === 'elf' && !isLibpqName(entry.path) && !elf.soname?.startsWith('libpq') && definesLibpqApi(elf)) ? 'static' : 'shared',
+        ...(module?.driver ? { driver: module.driver } : {}),
         ...(elf.warnings.length + aliasNote.length ? { warnings: [...aliasNote, ...elf.warnings] } : {}),
       });
+      await addOpensslVersion(bundle, lib, opensslSeen);
     } catch (e) {
+      // A module that is not an ELF file is not a libpq; one that cannot be read might be, and says so.
+      if (module && e instanceof InspectError && e.code === 'not-elf') return;
       const err = toReportError(e, entry.path);
       errors.push(err);
       lib.error = err.message;
       lib.errorCode = err.code;
+      if (module) lib.linkage = 'static';
     }
     libraries.push(lib);
+  };
+  for (const { entry, aliases } of located.libraries) await readLibrary(entry, aliases);
+  for (const m of located.modules) await readLibrary(m.entry, [], m);
+  for (const e of located.overBudget) {
+    errors.push({ path: e.path, code: 'candidate-not-read', message: `${e.path}: not read for a built-in libpq (more than ${MAX_MODULE_CANDIDATES} candidate modules or ${MAX_MODULE_BYTES} bytes of them in this bundle)` });
   }
 
   let handler: HandlerFacts | null = null;
@@ -189,9 +219,39 @@ export async function bundleFindings(whole: Bundle, options: FindingsOptions = {
 export function loaderFacts(findings: readonly BundleFindings[]): LoaderFacts {
   const placed = findings.flatMap((f) => f.libraries).filter((l) => !l.error && l.installPath).map((l) => {
     const root = l.installPath!.slice(0, l.installPath!.length - l.path.length);
-    return { installPath: l.installPath!, aliasPaths: l.aliases.map((a) => `${root}${a}`) };
+    return { installPath: l.installPath!, aliasPaths: l.aliases.map((a) => `${root}${a}`), ...(l.linkage ? { linkage: l.linkage } : {}), ...(l.driver ? { driver: l.driver } : {}) };
   });
   return whichLibpqLoads(placed, findings[0]?.handler?.drivers ?? []);
+}
+
+/** OpenSSL's libraries are read only for their version text, and only this much of each. */
+const MAX_OPENSSL_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Where the bundle ships the OpenSSL library a libpq needs (beside it, in
+ * lib/, or anywhere else under that name), its version string.
+ */
+async function addOpensslVersion(bundle: Bundle, lib: LibraryReport, seen: Map<string, Promise<string | null>>): Promise<void> {
+  if (!lib.tls?.capable) return;
+  const dir = lib.path.includes('/') ? lib.path.slice(0, lib.path.lastIndexOf('/') + 1) : '';
+  for (const name of lib.needed.filter((n) => OPENSSL_LIBRARY.test(n)).sort((a, b) => Number(b.startsWith('libcrypto')) - Number(a.startsWith('libcrypto')))) {
+    const files = bundle.entries.filter((e) => e.type === 'file' && basename(e.path) === name);
+    const entry = files.find((e) => e.path === `${dir}${name}`) ?? files.find((e) => e.path === `lib/${name}`) ?? files[0];
+    if (!entry) continue;
+    let version = seen.get(entry.path);
+    if (!version) {
+      version = entry.size > MAX_OPENSSL_BYTES ? Promise.resolve(null) : bundle.read(entry, MAX_OPENSSL_BYTES).then(opensslVersionString, () => null);
+      seen.set(entry.path, version);
+    }
+    lib.tls = { ...lib.tls, openssl: { path: entry.path, version: await version } };
+    if (lib.tls.openssl!.version) return;
+  }
+}
+
+/** libpq's connection API, defined (not merely imported): the file has libpq in it. */
+const LIBPQ_API = ['PQconnectdb', 'PQconnectdbParams', 'PQsetdbLogin', 'PQconnectStart'];
+function definesLibpqApi(elf: { exports: ReadonlyArray<{ name: string; type: string }> }): boolean {
+  return elf.exports.some((s) => (s.type === 'func' || s.type === 'ifunc') && LIBPQ_API.includes(s.name));
 }
 
 function dedupeByValue(items: VersionEvidence[]): VersionEvidence[] {
