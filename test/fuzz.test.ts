@@ -901,3 +901,149 @@ test.serial('the mutator is deterministic: one seed, one mutant', async (t) => {
   t.not(caseSeed(BASE_SEED, 0), caseSeed(BASE_SEED, 1));
 });
 
+
+// ---------------------------------------------------------------- AWS answers and cache entries
+
+const ANSWER_CASES = Number(process.env.FUZZ_ANSWER_CASES ?? 150);
+const CACHE_CASES = Number(process.env.FUZZ_CACHE_CASES ?? 600);
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Every path inside a JSON value (the root included), as key lists. */
+function jsonPaths(v: Json, at: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+  out.push(at);
+  if (Array.isArray(v)) v.forEach((x, i) => jsonPaths(x, [...at, i], out));
+  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) jsonPaths(x, [...at, k], out);
+  return out;
+}
+
+/** One to three seeded edits of a JSON value: a field deleted, retyped, emptied, blown up or nested. */
+function mutateJson(value: Json, rng: Rng): { value: Json; ops: string[] } {
+  let root: Json = JSON.parse(JSON.stringify(value)) as Json;
+  const ops: string[] = [];
+  const replacements: Array<[string, () => Json]> = [
+    ['null', () => null], ['true', () => true], ['zero', () => 0], ['minus-one', () => -1], ['fraction', () => 0.5], ['huge-number', () => 1e300],
+    ['empty-string', () => ''], ['number-string', () => '22'], ['long-string', () => 'A'.repeat(100_000)], ['control-string', () => '\u001b]52;c;cGFzcw==\u0007\u202eSSAP'],
+    ['empty-array', () => []], ['empty-object', () => ({})], ['many-items', () => Array.from({ length: 5000 }, (_, i) => `x${i}`)],
+    ['deep', () => { let d: Json = 'x'; for (let i = 0; i < 200; i++) d = { d }; return d; }],
+  ];
+  for (let n = 1 + rng.int(3); n > 0; n--) {
+    const paths = jsonPaths(root);
+    const path = rng.pick(paths);
+    const label = path.join('.') || '(root)';
+    if (path.length > 0 && rng.chance(0.25)) {
+      const parent = path.slice(0, -1).reduce<Json>((o, k) => (o as Record<string, Json>)[k as string] as Json, root) as Record<string, Json> | Json[];
+      const key = path[path.length - 1]!;
+      if (Array.isArray(parent)) parent.splice(key as number, 1); else delete parent[key as string];
+      ops.push(`delete ${label}`);
+      continue;
+    }
+    const [name, make] = rng.pick(replacements);
+    if (path.length === 0) { root = make(); ops.push(`root=${name}`); continue; }
+    const parent = path.slice(0, -1).reduce<Json>((o, k) => (o as Record<string, Json>)[k as string] as Json, root) as Record<string, Json>;
+    parent[path[path.length - 1] as string] = make();
+    ops.push(`${label}=${name}`);
+  }
+  return { value: root, ops };
+}
+
+test.serial('AWS answers mutated field by field: every function ends as a report, never a crash, a generic error or a pass on a bad answer', async (t) => {
+  t.timeout(120_000);
+  if (REPLAY) { t.pass('replay mode'); return; }
+  const { inspectFunctionTarget, newInspectContext } = await import('../src/aws/inspectFunction.js');
+  const { discoverRotationFunctions } = await import('../src/scan/discovery.js');
+  const { startStandin, DEFAULT_CREDENTIALS } = await import('./standin/server.js');
+  process.env.AWS_ACCESS_KEY_ID = DEFAULT_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = DEFAULT_CREDENTIALS.secretAccessKey;
+  process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
+  process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  const layer = 'arn:aws:lambda:us-east-1:123456789012:layer:l:1';
+  const s = await startStandin({
+    functions: [{ name: 'fz', code: readFileSync(SAMPLE_10), handler: 'lambda_function.lambda_handler', layers: [layer], tags: { 'aws:cloudformation:stack-name': 'st' } }],
+    layers: [{ arn: layer, code: buildZip([{ name: 'python/x.py', data: 'x = 1\n' }]) }],
+    stacks: [{ name: 'st', creationTime: '2022-03-01T00:00:00Z' }],
+    secrets: [{ name: 'db/fz', rotationEnabled: true, rotationLambdaARN: 'arn:aws:lambda:us-east-1:123456789012:function:fz' }],
+  });
+  t.teardown(() => s.close());
+  const options = { region: 'us-east-1', endpointUrl: s.endpoint, retry: { mode: 'configured', maxAttempts: 1, delayMs: 1 } as const, limits: { totalMs: 5000, idleMs: 2000 } };
+  const context = newInspectContext(options);
+  t.teardown(() => context.session.destroy());
+  const problems: string[] = [];
+  const counts = new Map<string, number>();
+  for (let i = 0; i < ANSWER_CASES; i++) {
+    const seed = caseSeed(BASE_SEED ^ 0xa115, i);
+    const rng = new Rng(seed);
+    const op = rng.pick(['GetFunction', 'GetFunction', 'GetLayerVersionByArn', 'ListSecrets'] as const);
+    let ops: string[] = [];
+    s.knobs.hostile = { [op]: { mode: 'rewrite', rewrite: (body) => { const m = mutateJson(JSON.parse(body.toString()) as Json, rng); ops = m.ops; return JSON.stringify(m.value); } } };
+    context.codeReads.clear(); context.layerReads.clear(); context.stacks.clear();
+    const where = `seed ${hex(seed)} ${op} [${ops.join(', ')}]`;
+    try {
+      if (op === 'ListSecrets') {
+        const found = await discoverRotationFunctions(context.session, ['us-east-1'], false, () => {});
+        const listing = found.listings[0]!;
+        bump(counts, listing.error ? listing.error.code : 'listed');
+        if (listing.error && !oneLine(listing.error.message)) problems.push(`${where}: listing error is not one line`);
+        continue;
+      }
+      const r = await inspectFunctionTarget('fz', options, context);
+      JSON.stringify(r);
+      renderJson([r], true);
+      const bad = checkReportErrors([...r.errors, ...(r.warnings ?? [])], where);
+      if (bad) problems.push(bad);
+      const codes = r.errors.map((e) => e.code);
+      codes.forEach((c) => bump(counts, c));
+      if (codes.length === 0) bump(counts, 'clean');
+      if (codes.includes('bad-answer') && r.checks.some((c) => c.status === 'pass') && op === 'GetFunction') problems.push(`${where}: a pass on a malformed GetFunction answer`);
+    } catch (e) {
+      problems.push(`${where}: threw ${describeThrown(e)}`);
+    }
+  }
+  s.knobs.hostile = {};
+  t.log(`${ANSWER_CASES} mutated answers: ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  t.deepEqual(problems, []);
+});
+
+test.serial('cache entries mutated field by field: a miss or a well-formed entry, never a throw', async (t) => {
+  if (REPLAY) { t.pass('replay mode'); return; }
+  const { openFindingsCache, cacheKey, entryPath } = await import('../src/scan/findingsCache.js');
+  const { cachedFindings } = await import('../src/report/bundleFindings.js');
+  const { buildReport } = await import('../src/report/buildReport.js');
+  const { openLocalBundle } = await import('../src/bundle/openBundle.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ri-fuzz-cache-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const cache = openFindingsCache(dir, '0.0.0-fuzz');
+  const valid: Json[] = [];
+  for (const target of [SAMPLE_94, SAMPLE_10, ...fixtureFiles('zip/good')]) {
+    const bundle = await openLocalBundle(target);
+    valid.push(JSON.parse(JSON.stringify(await bundleFindings(bundle, { handler: 'lambda_function.lambda_handler', placeLibrary: (p) => ({ installPath: `/var/task/${p}` }) }))) as Json);
+    await bundle.close();
+  }
+  const sha = 'fuzzsha256';
+  const file = entryPath(dir, cacheKey(sha, 'd'));
+  mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+  const problems: string[] = [];
+  let accepted = 0;
+  for (let i = 0; i < CACHE_CASES; i++) {
+    const seed = caseSeed(BASE_SEED ^ 0xcace, i);
+    const rng = new Rng(seed);
+    const entry: Json = { inspectorVersion: '0.0.0-fuzz', sha256: sha, discriminator: 'd', createdAt: new Date(0).toISOString(), value: rng.pick(valid) };
+    const m = mutateJson(entry, rng);
+    writeFileSync(file, rng.chance(0.05) ? JSON.stringify(m.value).slice(0, rng.int(200)) : JSON.stringify(m.value), { mode: 0o600 });
+    const where = `seed ${hex(seed)} [${m.ops.join(', ')}]`;
+    try {
+      const got = await cache.get(sha, 'd', cachedFindings);
+      if (got === undefined) continue;
+      accepted++;
+      const report = buildReport({ target: { type: 'zip', id: 'cached' }, findings: [got], created: { date: null, source: null, note: 'fuzz' } });
+      JSON.stringify(report);
+      if (report.checks.length !== 2) problems.push(`${where}: ${report.checks.length} checks from an accepted entry`);
+    } catch (e) {
+      problems.push(`${where}: threw ${describeThrown(e)}`);
+    }
+  }
+  t.log(`${CACHE_CASES} mutated cache entries: ${accepted} accepted as well-formed (edits the shape allows), ${CACHE_CASES - accepted} discarded`);
+  t.true(accepted < CACHE_CASES, 'the check refuses something');
+  t.deepEqual(problems, []);
+});
