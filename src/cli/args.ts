@@ -38,6 +38,7 @@ const opt = {
   maxBundleBytes: { name: 'max-bundle-bytes', value: 'N', help: 'cap on what all entries read from one bundle inflate to together (default 256 MiB)' },
   timeout: { name: 'timeout', value: 'S', help: 'give up an AWS call or a bundle download after S seconds, retries included (default 60)' },
   idleTimeout: { name: 'idle-timeout', value: 'S', help: 'give up a connection that sends nothing for S seconds (default 15)' },
+  ignoreFile: { name: 'ignore-file', value: 'FILE', help: 'accepted findings (YAML or JSON): shown as ignored, not counted by --fail-on' },
   debug: { name: 'debug', help: 'stack traces and progress detail on stderr' },
   help: { name: 'help', short: 'h', help: 'this help' },
 } satisfies Record<string, OptionSpec | ((...a: never[]) => OptionSpec)>;
@@ -61,7 +62,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       opt.format(INSPECT_FORMATS), opt.failOn, opt.output, opt.quiet,
       { name: 'created', value: 'YYYY-MM-DD', help: 'when the function was set up (offline targets; overrides CloudFormation live)' },
       { name: 'function', help: 'read every target as a Lambda function name, even if a file of that name exists' },
-      opt.region(false), opt.profile, opt.endpointUrl, opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout, opt.debug, opt.help,
+      opt.region(false), opt.profile, opt.endpointUrl, opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout, opt.ignoreFile, opt.debug, opt.help,
     ],
     examples: [
       'rotation-inspector inspect ./SecretsManagerRDSPostgreSQLRotationSingleUser.zip --created 2021-06-01',
@@ -80,7 +81,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       { name: 'concurrency', value: 'N', help: `functions inspected at once (default ${DEFAULT_CONCURRENCY})` },
       { name: 'cache-dir', value: 'DIR', help: 'on-disk cache of findings by code SHA-256' },
       { name: 'no-cache', help: 'do not read or write the cache' },
-      opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout, opt.debug, opt.help,
+      opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout, opt.ignoreFile, opt.debug, opt.help,
     ],
     examples: [
       'rotation-inspector scan --all-regions --profile audit --format markdown -o rotation-audit.md',
@@ -142,6 +143,8 @@ export interface CommonOptions {
   maxBundleBytes: number | undefined;
   /** --timeout / --idle-timeout, in ms: deadlines for each AWS call and each bundle download. */
   limits: { totalMs?: number; idleMs?: number };
+  /** --ignore-file: accepted findings (see report/ignoreRules.ts). */
+  ignoreFile: string | undefined;
 }
 export interface InspectArgs extends CommonOptions {
   command: 'inspect';
@@ -345,7 +348,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     failOn: oneOf('fail-on', one('fail-on'), FAIL_ON_LEVELS, 'warn'),
     debug: flag('debug'), output, quiet: flag('quiet'),
     region: regions[0], profile: one('profile'), endpointUrl: endpointUrl === undefined ? undefined : checkEndpointUrl(endpointUrl),
-    maxEntryBytes: positiveInt('max-entry-bytes', one('max-entry-bytes')),
+    maxEntryBytes: positiveInt('max-entry-bytes', one('max-entry-bytes')), ignoreFile: one('ignore-file'),
     maxBundleBytes: positiveInt('max-bundle-bytes', one('max-bundle-bytes')),
     limits: {
       ...(one('timeout') !== undefined ? { totalMs: seconds('timeout', one('timeout')) } : {}),
