@@ -180,3 +180,30 @@ test('cache: what bundleFindings produces passes the field-by-field check after 
     t.deepEqual(back, f, target);
   }
 });
+
+test('scan pool: a failure nothing foresaw inside one function\'s inspection is that function\'s error; no rejection escapes', async (t) => {
+  const { scanAccount } = await import('../src/scan/scanAccount.js');
+  const s = await startStandin({
+    functions: [fn('boom-1'), fn('calm-2')],
+    secrets: [{ name: 'db/1', rotationEnabled: true, rotationLambdaARN: fnArn('boom-1') }, { name: 'db/2', rotationEnabled: true, rotationLambdaARN: fnArn('calm-2') }],
+  });
+  t.teardown(() => s.close());
+  const escaped: unknown[] = [];
+  const onRejection = (e: unknown) => { escaped.push(e); };
+  process.on('unhandledRejection', onRejection);
+  t.teardown(() => { process.off('unhandledRejection', onRejection); });
+  const result = await scanAccount({
+    regions: ['us-east-1'], allRegions: false, concurrency: 2, endpointUrl: s.endpoint, retry: fast,
+    // a debug sink that throws for one function stands for any bug inside an inspection
+    debug: (line) => { if (line.startsWith('boom-1: read')) throw new Error('sink failed'); },
+    onInspected: () => { throw new Error('progress failed'); },
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  t.deepEqual(escaped, []);
+  t.is(result.reports.length, 2);
+  const boom = result.reports.find((r) => r.target.id.endsWith('boom-1'))!;
+  t.deepEqual(boom.errors.map((e) => e.code), ['error']);
+  t.regex(boom.errors[0]!.message, /sink failed/);
+  t.deepEqual(boom.checks.map((c) => c.status), ['unknown', 'unknown']);
+  t.deepEqual(result.reports.find((r) => r.target.id.endsWith('calm-2'))!.errors, []);
+});
