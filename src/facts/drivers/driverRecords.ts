@@ -6,10 +6,12 @@
  * build information, .NET's deps.json, a Ruby gem's specification. Pure:
  * paths in → which files to read; bytes in → facts. Reading is the caller's.
  */
-export type DriverLanguage = 'javascript' | 'python' | 'java' | 'go' | 'dotnet' | 'ruby';
+export const DRIVER_LANGUAGES = ['javascript', 'python', 'java', 'go', 'dotnet', 'ruby'] as const;
+export type DriverLanguage = (typeof DRIVER_LANGUAGES)[number];
 
 /** Driver names, as the handler facts name the drivers a handler imports. */
-export type DriverName = 'node-postgres' | 'pg8000' | 'asyncpg' | 'psycopg' | 'pgjdbc' | 'lib/pq' | 'pgx' | 'pgconn' | 'Npgsql' | 'pg (Ruby)';
+export const DRIVER_NAMES = ['node-postgres', 'pg8000', 'asyncpg', 'psycopg', 'pgjdbc', 'lib/pq', 'pgx', 'pgconn', 'Npgsql', 'pg (Ruby)'] as const;
+export type DriverName = (typeof DRIVER_NAMES)[number];
 
 export interface DriverFact {
   name: DriverName;
