@@ -197,3 +197,14 @@ test('JavaScript local imports resolve relative to the handler\'s folder; bare p
     ['shared/util.mjs'],
   ]);
 });
+
+test('CLI: the table names the driver, its version and record; JSON carries drivers; exit 1 on the scram failure', async (t) => {
+  const { runCli } = await import('./support/cli.js');
+  const zip = zipFile([...nodeHandler({ tls: false }), ...nodePg('pg-7.8.2').entries]);
+  const table = await runCli(['inspect', zip]);
+  t.is(table.code, 1, table.stderr);
+  t.regex(table.stdout, /^ {2}driver {4}node-postgres 7\.8\.2 {2}\[node_modules\/pg\/package\.json: version\]$/m);
+  t.regex(table.stdout, /FAIL\s+scram\s+node-postgres 7\.8\.2 cannot authenticate with scram-sha-256/);
+  const json = await runCli(['inspect', zip, '--format', 'json']);
+  t.deepEqual((JSON.parse(json.stdout) as { drivers: unknown[] }).drivers, [{ name: 'node-postgres', version: '7.8.2', evidence: { path: 'node_modules/pg/package.json', field: 'version' }, language: 'javascript' }]);
+});
