@@ -208,3 +208,21 @@ test('CLI: the table names the driver, its version and record; JSON carries driv
   const json = await runCli(['inspect', zip, '--format', 'json']);
   t.deepEqual((JSON.parse(json.stdout) as { drivers: unknown[] }).drivers, [{ name: 'node-postgres', version: '7.8.2', evidence: { path: 'node_modules/pg/package.json', field: 'version' }, language: 'javascript' }]);
 });
+
+test('psycopg 3 binary wheel carrying a pre-10 libpq as psycopg_binary.libs/libpq-<hash>.so.5.9: libpq decides, scram fails on it', async (t) => {
+  const libpq96 = readFileSync(join(RECORDS, '..', 'shared-9.6-no-openssl', 'libpq.so.5'));
+  const handler = { name: 'lambda_function.py', data: PRE.replace('import pg\nimport pgdb', 'import psycopg').replace(/pgdb\.connect/g, 'psycopg.connect') };
+  const { scram, report } = await checks([handler, ...record('debian-psycopg-3.1.7'), { name: 'psycopg_binary.libs/libpq-1a2b3c4d.so.5.9', data: libpq96 }]);
+  t.deepEqual(report.libraries.map((l) => [l.path, l.version.major]), [['psycopg_binary.libs/libpq-1a2b3c4d.so.5.9', 9]]);
+  expectScram(t, scram, 'fail', /libpq.* 9\.6/, /psycopg_binary\.libs\/libpq-1a2b3c4d\.so\.5\.9/);
+  t.true(report.drivers?.some((d) => d.name === 'psycopg' && d.version === '3.1.7'));
+});
+
+test('Ruby pg binary gem: ports/<platform>/lib/libpq-ruby-pg.so.1 is the libpq judged (a real libpq 16.4 → pass)', async (t) => {
+  const lib = readFileSync(join(RECORDS, '..', '..', 'libpq', 'aarch64-16.4-libpq.so.5.16'));
+  const gem = 'vendor/bundle/ruby/3.3.0/gems/pg-1.6.0-aarch64-linux/';
+  const { scram, report } = await checks([{ name: `${gem}ports/aarch64-linux/lib/libpq-ruby-pg.so.1`, data: lib }, { name: `${gem}lib/pg/version.rb`, data: "module PG\n\tVERSION = '1.6.0'\nend\n" }]);
+  t.deepEqual(report.libraries.map((l) => [l.path, l.version.value]), [[`${gem}ports/aarch64-linux/lib/libpq-ruby-pg.so.1`, '16.4']]);
+  t.is(scram.status, 'pass', scram.summary);
+  t.true(report.drivers?.some((d) => d.name === 'pg (Ruby)' && d.version === '1.6.0' && d.evidence.field === 'VERSION'));
+});
