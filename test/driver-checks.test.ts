@@ -226,3 +226,35 @@ test('Ruby pg binary gem: ports/<platform>/lib/libpq-ruby-pg.so.1 is the libpq j
   t.is(scram.status, 'pass', scram.summary);
   t.true(report.drivers?.some((d) => d.name === 'pg (Ruby)' && d.version === '1.6.0' && d.evidence.field === 'VERSION'));
 });
+
+const JAVA = join(RECORDS, '..', 'java-handler', 'com', 'example');
+const javaClass = (name: string) => ({ name: `com/example/${name}.class`, data: readFileSync(join(JAVA, `${name}.class`)) });
+test('Java: the handler class the setting names is read from its constants (steps, pgjdbc, engine, sslmode=verify-full); with Debian\'s pgjdbc 42.5.5 both checks pass', async (t) => {
+  const { scram, tls, report } = await checks([javaClass('Rotation'), jdbc('lib/postgresql-42.5.5.jar', 'debian-pgjdbc-42.5.5-jar-parts')], { handler: 'com.example.Rotation::handleRequest' });
+  t.like(report.handler, { path: 'com/example/Rotation.class', language: 'java', isRotationHandler: true, drivers: ['pgjdbc'], engine: 'postgresql', asksForTls: true });
+  t.deepEqual(report.handler?.tlsEvidence, ['com/example/Rotation.class: "sslmode" with "verify-full"']);
+  t.is(scram.status, 'pass', scram.summary);
+  t.is(tls.status, 'pass', tls.summary);
+  t.regex(tls.summary, /through pgjdbc 42\.5\.5/);
+});
+
+test('Java handler that asks for no TLS: pgjdbc 42.2.0 (no TLS by default before 42.2.5) fails both checks; 42.5.5 (prefer) warns', async (t) => {
+  const old = await checks([javaClass('PlainRotation'), jdbc('lib/postgresql-42.2.0.jar', 'own-pgjdbc-42.2.0-jar-parts')], { handler: 'com.example.PlainRotation::handleRequest' });
+  t.is(old.scram.status, 'fail', old.scram.summary);
+  expectScram(t, old.tls, 'fail', /pgjdbc 42\.2\.0 uses its default: no TLS/, /sslmode=verify-full/);
+  const fresh = await checks([javaClass('PlainRotation'), jdbc('lib/postgresql-42.5.5.jar', 'debian-pgjdbc-42.5.5-jar-parts')], { handler: 'com.example.PlainRotation::handleRequest' });
+  expectScram(t, fresh.tls, 'warn', /sslmode=prefer/);
+});
+
+test('Java offline without a handler setting: a class named like a handler whose constants hold createSecret is the handler', async (t) => {
+  const { report } = await checks([javaClass('PlainRotation'), jdbc('lib/postgresql-42.5.5.jar', 'debian-pgjdbc-42.5.5-jar-parts')]);
+  t.is(report.handler?.path, 'com/example/PlainRotation.class');
+});
+
+test('class files: string constants read from the pool; a cut-short or foreign file is null', async (t) => {
+  const { classFileStrings } = await import('../src/facts/handler/classFile.js');
+  const bytes = readFileSync(join(JAVA, 'Rotation.class'));
+  t.true(classFileStrings(bytes)!.includes('jdbc:postgresql://\u0001:5432/postgres'));
+  t.is(classFileStrings(bytes.subarray(0, 200)), null);
+  t.is(classFileStrings(Buffer.from('not a class file')), null);
+});

@@ -7,6 +7,8 @@ import { PQLIBVERSION, pqlibVersionEvidence } from '../evidence/pqlibVersionEvid
 import { highestMajor, mergeVersionEvidence, type VersionEvidence } from '../evidence/versionEvidence.js';
 import { MAX_STRING_BYTES, parseElf } from '../facts/elf/elfFacts.js';
 import { OPENSSL_LIBRARY, opensslVersionString, tlsCapability } from '../facts/elf/tlsCapability.js';
+import { classFileStrings } from '../facts/handler/classFile.js';
+import { classHandlerFacts, javaHandlerClass } from '../facts/handler/classHandlerFacts.js';
 import { handlerFacts, languageOf, localImports, type Engine, type HandlerFacts, type SourceFile } from '../facts/handler/handlerFacts.js';
 import { whichLibpqLoads, type LoaderFacts } from '../facts/loader/lambdaLoader.js';
 import { shapeProblem, type Shape } from '../outsideShape.js';
@@ -69,7 +71,7 @@ const STRINGS = { array: 'string' } as const;
 const NULLABLE_STRINGS = { nullable: STRINGS } as const;
 const INT_OR_NULL = { nullable: 'integer' } as const;
 const EVIDENCE_SOURCES = ['PQlibVersion', 'RUNPATH', 'RPATH', 'exported-api', 'file-name'] as const;
-const LANGUAGES = { oneOf: ['python', 'javascript'] } as const;
+const LANGUAGES = { oneOf: ['python', 'javascript', 'java'] } as const;
 // An engine this build does not know makes the entry a miss (read again), never a verdict on a guess.
 const ENGINES = { oneOf: ['postgresql', 'redshift', 'mysql', 'mariadb', 'oracle', 'sqlserver', 'mongodb', 'db2', 'influxdb', 'redis'] satisfies readonly Engine[] } as const;
 
@@ -275,6 +277,24 @@ function dedupeByValue(items: VersionEvidence[]): VersionEvidence[] {
   return items.filter((e) => !seen.has(e.value) && (seen.add(e.value), true));
 }
 
+/**
+ * A Java handler: the class the handler setting names (`com.example.Rotation::handleRequest`
+ * → com/example/Rotation.class at the bundle root), or offline a class named like a
+ * handler (…Rotation…, …Handler…, …Lambda…) whose constants hold `createSecret`.
+ */
+async function readJavaHandler(bundle: Bundle, files: ReadonlyMap<string, BundleEntry>, handler: string | null): Promise<HandlerFacts | null> {
+  const named = handler ? javaHandlerClass(handler) : null;
+  const candidates = named
+    ? [files.get(named)].filter((e): e is BundleEntry => e !== undefined)
+    : handler ? [] : [...files.values()].filter((e) => e.path.endsWith('.class') && /rotat|handler|lambda/i.test(basename(e.path)) && !/^(?:org\/postgresql|com\/amazonaws|software\/amazon)\//.test(e.path)).slice(0, MAX_HANDLER_CANDIDATES);
+  for (const e of candidates) {
+    if (e.size > MAX_HANDLER_BYTES) continue;
+    const constants = classFileStrings(await bundle.read(e, MAX_HANDLER_BYTES));
+    if (constants && (named || constants.includes('createSecret'))) return classHandlerFacts(e.path, constants);
+  }
+  return null;
+}
+
 /** "lambda_function.lambda_handler" → lambda_function.py / .js / .mjs / .cjs */
 export function handlerModuleCandidates(handler: string): string[] {
   const dot = handler.lastIndexOf('.');
@@ -311,7 +331,7 @@ async function readHandler(bundle: Bundle, handler: string | null, maxBytes: num
       }
     }
   }
-  if (!main) return null;
+  if (!main) return readJavaHandler(bundle, files, handler);
   const sources: SourceFile[] = [main];
   const language = languageOf(main.path) ?? 'python';
   let total = main.text.length;

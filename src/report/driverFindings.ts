@@ -40,12 +40,20 @@ export async function driverFindings(bundle: Bundle, executables: readonly strin
   const files = new Map(bundle.entries.filter((e) => e.type === 'file').map((e) => [e.path, e]));
   let readCount = 0;
 
+  // Past the record budget, one error and one null-version fact per driver say what was left unread (never dropped silently).
+  const skipped = new Map<string, { count: number; first: string; name?: RecordCandidate['name'] }>();
   const readEntry = async (c: RecordCandidate, cap: number): Promise<Buffer | null> => {
     const e = files.get(c.path)!;
-    if (readCount >= MAX_RECORD_CANDIDATES || e.size > cap) {
-      const why = e.size > cap ? `larger than ${cap} bytes` : `more than ${MAX_RECORD_CANDIDATES} version records in this bundle`;
-      if (c.name) drivers.push(found(c.name, c.path, 'not read', null, `not read: ${why}`));
-      errors.push({ path: c.path, code: 'candidate-not-read', message: `${c.path}: not read for a driver version (${why})` });
+    if (e.size > cap) {
+      if (c.name) drivers.push(found(c.name, c.path, 'not read', null, `not read: larger than ${cap} bytes`));
+      errors.push({ path: c.path, code: 'candidate-not-read', message: `${c.path}: not read for a driver version (larger than ${cap} bytes)` });
+      return null;
+    }
+    if (readCount >= MAX_RECORD_CANDIDATES) {
+      const key = c.name ?? c.kind;
+      const s = skipped.get(key);
+      if (s) s.count++;
+      else skipped.set(key, { count: 1, first: c.path, ...(c.name ? { name: c.name } : {}) });
       return null;
     }
     readCount++;
@@ -107,6 +115,11 @@ export async function driverFindings(bundle: Bundle, executables: readonly strin
         break;
       }
     }
+  }
+  for (const [key, s] of skipped) {
+    const why = `more than ${MAX_RECORD_CANDIDATES} version records in this bundle: ${s.count} ${key} record(s) not read, the first ${s.first}`;
+    errors.push({ path: s.first, code: 'candidate-not-read', message: `${s.first}: not read for a driver version (${why})` });
+    if (s.name) drivers.push(found(s.name, s.first, 'not read', null, `not read: ${why}`));
   }
   drivers.push(...moduleFacts);
   if (!drivers.some((d) => d.name === 'node-postgres')) drivers.push(...lockFacts.slice(0, 1));

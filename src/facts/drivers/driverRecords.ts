@@ -1,3 +1,5 @@
+import { classFileStrings } from '../handler/classFile.js';
+
 /**
  * PostgreSQL client drivers that are not libpq, and the files in which a
  * deployment bundle records which version of them it carries: npm's
@@ -288,7 +290,6 @@ export function goDrivers(path: string, modinfo: string): DriverFact[] {
  * (tag 1, u2 length, bytes). Null when no such constant is there.
  */
 export function jdbcClassVersion(path: string, bytes: Buffer): DriverFact | null {
-  if (bytes.length < 4 || bytes.readUInt32BE(0) !== 0xcafebabe) return null;
-  const m = /PostgreSQL JDBC Driver (\d+\.\d+\.\d+(?:[-.][\w.-]{1,20})?)/.exec(bytes.toString('latin1'));
-  return m ? found('pgjdbc', path, 'DRIVER_FULL_NAME', m[1]!) : null;
+  const full = classFileStrings(bytes)?.find((c) => /^PostgreSQL JDBC Driver \d/.test(c));
+  return full ? found('pgjdbc', path, 'DRIVER_FULL_NAME', full.slice('PostgreSQL JDBC Driver '.length)) : null;
 }

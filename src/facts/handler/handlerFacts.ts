@@ -11,7 +11,8 @@ export interface HandlerFacts {
   path: string;
   /** Other modules of the bundle that were read with it (its local imports). */
   alsoRead: string[];
-  language: 'python' | 'javascript';
+  /** java: a compiled handler class, read from its string constants (no line numbers). */
+  language: 'python' | 'javascript' | 'java';
   /** All four rotation steps appear: createSecret, setSecret, testSecret, finishSecret. */
   isRotationHandler: boolean;
   steps: string[];
@@ -79,7 +80,7 @@ const JS_DRIVERS: ReadonlyArray<{ module: string; name: string; engine: Engine }
 ];
 
 /** Engine names a handler compares the secret's `engine` with (Secrets Manager's and RDS's spellings). */
-function engineNamed(word: string): Engine | null {
+export function engineNamed(word: string): Engine | null {
   const w = word.toLowerCase();
   if (w === 'postgres' || w === 'postgresql' || w === 'aurora-postgresql') return 'postgresql';
   if (w === 'redshift' || w === 'redshift-serverless') return 'redshift';
@@ -111,12 +112,12 @@ const MAX_CALL_LINES = 30;
 /** sslmode (keyword, dict key or connection string) set to a mode that requires TLS, anywhere after it on the line. */
 const SSLMODE = /sslmode/i;
 const SSLMODE_REQUIRES = /\b(?:require|verify-ca|verify-full)\b/i;
-function asksSslmode(line: string): boolean {
+export function asksSslmode(line: string): boolean {
   const at = line.search(SSLMODE);
   return at >= 0 && /^sslmode['"]?\s*[=:]/i.test(line.slice(at)) && SSLMODE_REQUIRES.test(line.slice(at));
 }
 /** sslmode set to disable or allow anywhere after it on the line: no TLS, or TLS only if the server insists. */
-function turnsSslmodeOff(line: string): boolean {
+export function turnsSslmodeOff(line: string): boolean {
   const at = line.search(SSLMODE);
   return at >= 0 && /^sslmode['"]?\s*[=:]/i.test(line.slice(at)) && /\b(?:disable|allow)\b/i.test(line.slice(at));
 }
@@ -136,7 +137,10 @@ export const CONNECT = /\b(?:pgdb|pg|psycopg2|psycopg|pg8000|asyncpg|pymysql)\.c
 
 export interface SourceFile { path: string; text: string }
 
-export function languageOf(path: string): HandlerFacts['language'] | null {
+/** Languages whose source text is lexed (a Java handler is read from its compiled class instead). */
+export type SourceLanguage = 'python' | 'javascript';
+
+export function languageOf(path: string): SourceLanguage | null {
   if (path.endsWith('.py')) return 'python';
   if (/\.(?:m|c)?js$/.test(path)) return 'javascript';
   return null;
@@ -145,7 +149,7 @@ export function languageOf(path: string): HandlerFacts['language'] | null {
 const cut = (line: string) => (line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line);
 
 /** The top-level modules one import line names: `import a.b, c as d`, `from a.b import c`, `require('x')`, `from 'x'`. */
-function importedModules(line: string, language: HandlerFacts['language']): string[] {
+function importedModules(line: string, language: SourceLanguage): string[] {
   if (language === 'python') {
     const from = /^from\s+([\w.]+)\s+import\b/.exec(line);
     if (from) return [from[1]!.split('.')[0]!];
@@ -168,7 +172,7 @@ interface FileLines {
   calls: Array<[number, number]>;
 }
 
-function linesOf(f: SourceFile, language: HandlerFacts['language']): FileLines {
+function linesOf(f: SourceFile, language: SourceLanguage): FileLines {
   const lexed: LexedSource = lexSource(f.text, language, CONNECT, MAX_CALL_LINES);
   return { path: f.path, shown: lexed.shown.split('\n').map((l) => cut(l).trim()), code: lexed.code.split('\n').map((l) => cut(l).trim()), calls: lexed.calls };
 }
@@ -259,7 +263,7 @@ export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null 
  * JavaScript: `require('./x')`, `import … from './x.js'`, `import('./x')`
  * relative to the handler's folder `from` → x, x.js, x.mjs, x.cjs, x/index.js.
  */
-export function localImports(text: string, language: HandlerFacts['language'], from = ''): string[][] {
+export function localImports(text: string, language: SourceLanguage, from = ''): string[][] {
   const out = new Map<string, string[]>();
   if (language === 'python') {
     for (const m of text.matchAll(/^[ \t]*(?:from\s+([\w.]+)\s+import\b|import\s+([\w.]+(?:\s*,\s*[\w.]+)*))/gm)) {
