@@ -1,0 +1,176 @@
+/**
+ * One scenario per cause of the diagnosis vocabulary (and the confidence
+ * variants), built from the templates' real log lines: usable as a plain
+ * JSON snapshot (pure tests) or as a stand-in account (live tests).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Cause, Confidence } from '../../src/diagnose/diagnose.js';
+import type { SecretMetadata } from '../../src/facts/secret/secretFacts.js';
+import { buildZip } from '../standin/zip.js';
+import { FIXTURES, SAMPLE_94 } from './fixtures.js';
+import { ARN, HOST, TOKEN, createStep, failingRotation, rid, successfulRotation, type InvocationSpec } from './rotationLogs.js';
+
+export const DAY = 86_400_000;
+/** Scenario clock: logs and dates are laid out against this moment. */
+export const NOW = Date.parse('2024-05-20T12:00:00Z');
+const T = NOW - 2 * DAY;
+export const MASTER = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders/master-XyZ123';
+
+export type Code = 'libpq-9.4' | 'libpq-10' | 'libpq-11-openssl';
+export type DbKind = 'md5' | 'scram' | 'scram-default-group' | 'scram-unreadable-group' | 'force-ssl' | 'none';
+
+export interface Scenario {
+  cause: Cause;
+  confidence: Confidence;
+  name?: string;
+  specs: () => InvocationSpec[];
+  /** No other invocations in the window. */
+  quiet?: boolean;
+  secret?: 'stuck' | 'healthy' | 'disabled' | 'managed';
+  code?: Code;
+  timeout?: number;
+  policy?: 'allow' | 'none';
+  db?: DbKind;
+  logs?: 'readable' | 'denied';
+  /** A word the summary, evidence, remediation or candidates must carry. */
+  mentions?: string;
+}
+
+export function scenarioSecret(kind: Scenario['secret'] = 'stuck', arn = ARN, name = 'prod/orders/db', fnArn?: string): SecretMetadata {
+  const base: SecretMetadata = {
+    name, arn, rotationEnabled: true, rotationLambdaArn: fnArn ?? null,
+    rotationRules: { automaticallyAfterDays: 30, duration: '3h', scheduleExpression: 'rate(30 days)' },
+    lastRotatedDate: '2024-04-10T10:12:00.000Z', nextRotationDate: '2024-05-18T10:00:00.000Z', owningService: null,
+    versions: [
+      { id: '9a7d6c1e-0b3f-4c55-8e21-7d4f3b2a1c09', stages: ['AWSCURRENT'], createdDate: '2024-04-10T10:12:00.000Z' },
+      { id: TOKEN, stages: ['AWSPENDING'], createdDate: '2024-05-18T10:02:00.000Z' },
+    ],
+  };
+  switch (kind) {
+    case 'healthy':
+      return {
+        ...base, lastRotatedDate: new Date(T + 7000).toISOString(), nextRotationDate: '2024-06-17T10:00:00.000Z',
+        versions: [{ id: TOKEN, stages: ['AWSCURRENT', 'AWSPENDING'], createdDate: new Date(T).toISOString() }, { id: '9a7d6c1e-0b3f-4c55-8e21-7d4f3b2a1c09', stages: ['AWSPREVIOUS'], createdDate: '2024-04-10T10:12:00.000Z' }],
+      };
+    case 'disabled': return { ...base, rotationEnabled: false };
+    case 'managed': return { ...base, owningService: 'rds', rotationLambdaArn: null };
+    default: return base;
+  }
+}
+
+/** The sample's handler with a real libpq 11.22 that links OpenSSL (a TLS-capable libpq on sslmode=prefer). */
+export async function libpq11Bundle(): Promise<Buffer> {
+  const { sampleEntries } = await import('./aws.js');
+  const entries = (await sampleEntries(SAMPLE_94)).filter((e) => e.name !== 'libpq.so.5');
+  return buildZip([...entries, { name: 'libpq.so.5', data: readFileSync(join(FIXTURES, 'libpq', 'x86_64-11.22-libpq.so.5.11')) }]);
+}
+
+export const ALLOW_SM = (fnArn: string) => ({ Version: '2012-10-17', Id: 'default', Statement: [{ Sid: 'SecretsManagerAccess', Effect: 'Allow', Principal: { Service: 'secretsmanager.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: fnArn }] });
+
+/** password_encryption and rds.force_ssl of each database kind, as a parameter group lists them. */
+export function dbParameters(kind: DbKind): { engineVersion: string; group: string; parameters: Array<{ name: string; value?: string; source: 'user' | 'system' | 'engine-default' }> } {
+  const filler = Array.from({ length: 150 }, (_, i) => ({ name: `autovacuum_param_${i}`, value: String(i), source: 'engine-default' as const }));
+  switch (kind) {
+    case 'scram': return { engineVersion: '15.4', group: 'orders-pg15', parameters: [...filler, { name: 'password_encryption', value: 'scram-sha-256', source: 'user' }, { name: 'rds.force_ssl', value: '0', source: 'user' }] };
+    case 'scram-default-group': return { engineVersion: '15.4', group: 'default.postgres15', parameters: [...filler, { name: 'password_encryption', value: 'scram-sha-256', source: 'system' }, { name: 'rds.force_ssl', value: '1', source: 'system' }] };
+    case 'scram-unreadable-group': return { engineVersion: '15.4', group: 'orders-pg15-locked', parameters: [] };
+    case 'force-ssl': return { engineVersion: '13.12', group: 'orders-pg13-ssl', parameters: [...filler, { name: 'password_encryption', value: 'md5', source: 'user' }, { name: 'rds.force_ssl', value: '1', source: 'user' }] };
+    default: return { engineVersion: '13.12', group: 'orders-pg13', parameters: [...filler, { name: 'password_encryption', value: 'md5', source: 'user' }, { name: 'rds.force_ssl', value: '0', source: 'user' }] };
+  }
+}
+
+/** Other invocations in every window: an older successful rotation and a hand-run test with a made-up token. */
+export function noise(): InvocationSpec[] {
+  return [
+    ...successfulRotation(NOW - 12 * DAY),
+    { id: rid(), at: NOW - 11 * DAY, durationMs: 120.5, lines: [['ERROR', `Secret version 00000000-test has no stage for rotation of secret ${ARN}.`]], error: { type: 'ValueError', message: `Secret version 00000000-test has no stage for rotation of secret ${ARN}.` } },
+  ];
+}
+
+const loginFailed = (durationMs: number) => (at: number): InvocationSpec => ({
+  id: rid(), at, durationMs,
+  lines: [['ERROR', `setSecret: Unable to log into database with previous, current, or pending secret of secret arn ${ARN}`]],
+  error: { type: 'ValueError', message: `Unable to log into database with previous, current, or pending secret of secret arn ${ARN}` },
+});
+
+export const SCENARIOS: Scenario[] = [
+  { cause: 'ok', confidence: 'confirmed', secret: 'healthy', specs: () => [...failingRotation(T - 600_000, loginFailed(350), 1), ...successfulRotation(T)] },
+  { cause: 'ok', confidence: 'likely', name: 'no rotation in the window, nothing stuck', quiet: true, secret: 'healthy', specs: () => [] },
+  { cause: 'not-configured', confidence: 'confirmed', secret: 'disabled', specs: () => [] },
+  { cause: 'managed-rotation', confidence: 'confirmed', secret: 'managed', specs: () => [] },
+  {
+    cause: 'secretsmanager-unreachable', confidence: 'likely', mentions: 'secretsmanager',
+    specs: () => [0, 1, 2].map((a) => ({ id: rid(), at: T + a * 120_000, coldStart: true, durationMs: 30_003.5, timeout: true, lines: [['INFO', 'Found credentials in environment variables.']] })),
+  },
+  { cause: 'stalled-after-create', confidence: 'likely', mentions: 'endpoint policy', timeout: 60, specs: () => failingRotation(T, (at) => ({ id: rid(), at, durationMs: 60_001.2, timeout: true })) },
+  { cause: 'secret-key-missing', confidence: 'confirmed', mentions: '"host"', specs: () => failingRotation(T, (at) => ({ id: rid(), at, durationMs: 210.3, error: { type: 'KeyError', message: 'host key is missing from secret JSON' } })) },
+  { cause: 'secret-key-missing', confidence: 'confirmed', name: 'masterarn', mentions: '"masterarn"', specs: () => failingRotation(T, (at) => ({ id: rid(), at, durationMs: 190.3, error: { type: 'KeyError', message: 'masterarn' } })) },
+  {
+    cause: 'engine-mismatch', confidence: 'confirmed', mentions: 'postgres',
+    specs: () => [{ id: rid(), at: T, coldStart: true, durationMs: 301.2, lines: [['INFO', 'Found credentials in environment variables.']], error: { type: 'KeyError', message: "Database engine must be set to 'postgres' in order to use this rotation lambda" } }],
+  },
+  { cause: 'database-unreachable', confidence: 'likely', specs: () => failingRotation(T, loginFailed(30_112.4)) },
+  { cause: 'database-unreachable', confidence: 'possible', name: 'silent timeout within the connection budget', mentions: 'stalled-after-create', specs: () => failingRotation(T, (at) => ({ id: rid(), at, durationMs: 30_001.9, timeout: true })) },
+  { cause: 'database-auth-failed', confidence: 'likely', specs: () => failingRotation(T, loginFailed(412.8)) },
+  { cause: 'scram-unsupported', confidence: 'confirmed', mentions: 'password_encryption', code: 'libpq-9.4', db: 'scram', specs: () => failingRotation(T, loginFailed(388.1)) },
+  { cause: 'scram-unsupported', confidence: 'confirmed', name: 'engine default of a PostgreSQL 15 default group', code: 'libpq-9.4', db: 'scram-default-group', specs: () => failingRotation(T, loginFailed(388.1)) },
+  { cause: 'scram-unsupported', confidence: 'likely', name: 'parameter group unreadable: the default is only assumed', code: 'libpq-9.4', db: 'scram-unreadable-group', specs: () => failingRotation(T, loginFailed(388.1)) },
+  { cause: 'scram-unsupported', confidence: 'possible', name: 'database unknown', code: 'libpq-9.4', db: 'none', specs: () => failingRotation(T, loginFailed(388.1)) },
+  {
+    cause: 'tls-required', confidence: 'confirmed', name: 'the template line',
+    specs: () => failingRotation(T, (at) => ({
+      id: rid(), at, durationMs: 1210.5,
+      lines: [['ERROR', `Unable to establish SSL/TLS handshake, SSL/TLS is enforced on the host: ${HOST}`], ['ERROR', `setSecret: Unable to log into database with previous, current, or pending secret of secret arn ${ARN}`]],
+      error: { type: 'ValueError', message: `Unable to log into database with previous, current, or pending secret of secret arn ${ARN}` },
+    })),
+  },
+  { cause: 'tls-required', confidence: 'confirmed', name: 'force_ssl = 1 and a libpq without OpenSSL', mentions: 'rds.force_ssl', code: 'libpq-9.4', db: 'force-ssl', specs: () => failingRotation(T, loginFailed(402.2)) },
+  { cause: 'tls-required', confidence: 'possible', name: 'force_ssl = 1 and a handler on sslmode=prefer', code: 'libpq-11-openssl', db: 'force-ssl', specs: () => failingRotation(T, loginFailed(402.2)) },
+  {
+    cause: 'tls-hostname-mismatch', confidence: 'confirmed',
+    specs: () => failingRotation(T, (at) => ({
+      id: rid(), at, durationMs: 980.1,
+      lines: [['ERROR', 'Hostname verification failed when estlablishing SSL/TLS Handshake with host: orders-db.internal.example.com'], ['ERROR', `setSecret: Unable to log into database with previous, current, or pending secret of secret arn ${ARN}`]],
+      error: { type: 'ValueError', message: `Unable to log into database with previous, current, or pending secret of secret arn ${ARN}` },
+    })),
+  },
+  {
+    cause: 'pending-password-rejected', confidence: 'confirmed',
+    specs: () => [createStep(T), { id: rid(), at: T + 2000, durationMs: 1500.2, lines: [['INFO', `Successfully established SSL/TLS connection as user 'orders_app' with host: '${HOST}'`], ['INFO', `setSecret: Successfully set password for user orders_app in PostgreSQL DB for secret arn ${ARN}.`]] },
+      { id: rid(), at: T + 4000, durationMs: 420.3, lines: [['ERROR', `testSecret: Unable to log into database with pending secret of secret ARN ${ARN}`]], error: { type: 'ValueError', message: `Unable to log into database with pending secret of secret ARN ${ARN}` } }],
+  },
+  {
+    cause: 'master-secret-unreadable', confidence: 'confirmed', mentions: MASTER,
+    specs: () => failingRotation(T, (at) => ({ id: rid(), at, durationMs: 520.1, error: { type: 'ClientError', message: `An error occurred (AccessDeniedException) when calling the GetSecretValue operation: User: arn:aws:sts::123456789012:assumed-role/orders-rotation-role/orders-db-rotation is not authorized to perform: secretsmanager:GetSecretValue on resource: ${MASTER} because no identity-based policy allows the secretsmanager:GetSecretValue action` } })),
+  },
+  {
+    cause: 'master-login-failed', confidence: 'confirmed',
+    specs: () => failingRotation(T, (at) => ({ id: rid(), at, durationMs: 610.4, lines: [['ERROR', `setSecret: Unable to log into database using credentials in master secret ${MASTER}`]], error: { type: 'ValueError', message: `Unable to log into database using credentials in master secret ${MASTER}` } })),
+  },
+  {
+    cause: 'rds-api-unreachable', confidence: 'confirmed',
+    specs: () => failingRotation(T, (at) => {
+      const msg = 'Encountered API error while fetching connection parameters from DescribeDBInstances RDS API: Connect timeout on endpoint URL: "https://rds.us-east-1.amazonaws.com/"';
+      return { id: rid(), at, durationMs: 24_120.4, lines: [['WARNING', `setSecret: The secret ${MASTER} is not a service-linked secret, so it does not have a tag aws:rds:primarydbinstancearn or a tag aws:rds:primarydbclusterarn`], ['ERROR', `setSecret: ${msg}`]], error: { type: 'Exception', message: msg } };
+    }),
+  },
+  { cause: 'function-timeout', confidence: 'confirmed', mentions: 'update-function-configuration', specs: () => failingRotation(T, (at) => ({ id: rid(), at, durationMs: 30_000.9, timeout: true, lines: [['INFO', `Successfully established SSL/TLS connection as user 'orders_app' with host: '${HOST}'`]] })) },
+  { cause: 'invoke-permission-missing', confidence: 'confirmed', mentions: 'aws lambda add-permission', policy: 'none', specs: () => [] },
+  {
+    cause: 'access-denied', confidence: 'confirmed', name: 'KMS key policy', mentions: 'KMS key policy',
+    specs: () => [{ id: rid(), at: T, coldStart: true, durationMs: 712.2, lines: [['INFO', 'Found credentials in environment variables.']], error: { type: 'ClientError', message: 'An error occurred (AccessDeniedException) when calling the GetSecretValue operation: Access to KMS is not allowed' } }],
+  },
+  {
+    cause: 'access-denied', confidence: 'confirmed', name: 'VPC endpoint policy', mentions: 'secretsmanager:PutSecretValue',
+    specs: () => [{ id: rid(), at: T, coldStart: true, durationMs: 702.2, error: { type: 'ClientError', message: `An error occurred (AccessDeniedException) when calling the PutSecretValue operation: User: arn:aws:sts::123456789012:assumed-role/orders-rotation-role/orders-db-rotation is not authorized to perform: secretsmanager:PutSecretValue on resource: ${ARN} because no VPC endpoint policy allows the secretsmanager:PutSecretValue action` } }],
+  },
+  {
+    cause: 'stage-conflict', confidence: 'confirmed',
+    specs: () => [createStep(T), { id: rid(), at: T + 3000, durationMs: 150.2, lines: [['ERROR', `Secret version ${TOKEN} not set as AWSPENDING for rotation of secret ${ARN}.`]], error: { type: 'ValueError', message: `Secret version ${TOKEN} not set as AWSPENDING for rotation of secret ${ARN}.` } }],
+  },
+  { cause: 'import-error', confidence: 'confirmed', specs: () => [0, 1].map((a) => ({ id: rid(), at: T + a * 60_000, durationMs: 2.1, coldStart: true, error: { type: 'Runtime.ImportModuleError', message: "Unable to import module 'lambda_function': No module named 'pgdb'" } })) },
+  { cause: 'unknown', confidence: 'possible', name: 'logs refused, rotation stuck', logs: 'denied', specs: () => [] },
+];
+
+export const scenarioTitle = (s: Scenario) => `${s.cause}${s.name ? ` (${s.name})` : ''}`;
