@@ -67,6 +67,10 @@ export interface DiagnoseKnobs {
   rdsPageSize: number;
   /** versions per ListSecretVersionIds page */
   versionsPageSize: number;
+  /** log groups whose FilterLogEvents is refused (AccessDeniedException naming the group) */
+  deniedLogGroups: string[];
+  /** parameter groups whose Describe*Parameters is refused */
+  deniedParameterGroups: string[];
 }
 
 export interface DiagnoseApis {
@@ -121,7 +125,7 @@ export function installDiagnoseApis(standin: Standin): DiagnoseApis {
   const groups = new Map<string, DiagParameterGroup & { region: string }>();
   const emptyServed = new Map<string, number>();
   const api: DiagnoseApis = {
-    knobs: { logsPageSize: 50, emptyLogPages: 0, rdsPageSize: 100, versionsPageSize: 100 },
+    knobs: { logsPageSize: 50, emptyLogPages: 0, rdsPageSize: 100, versionsPageSize: 100, deniedLogGroups: [], deniedParameterGroups: [] },
     filterPatterns: [],
     addSecret(s) {
       const region = s.region ?? DEFAULT_REGION;
@@ -245,6 +249,10 @@ export function installDiagnoseApis(standin: Standin): DiagnoseApis {
         case 'FilterLogEvents': {
           const i = input();
           const group = (i.logGroupName ?? i.logGroupIdentifier) as string;
+          if (api.knobs.deniedLogGroups.includes(group)) {
+            jsonError(400, 'AccessDeniedException', `User: ${CALLER_ARN} is not authorized to perform: logs:FilterLogEvents on resource: arn:aws:logs:${region}:${DEFAULT_ACCOUNT_ID}:log-group:${group}:log-stream: because no identity-based policy allows the logs:FilterLogEvents action`);
+            return true;
+          }
           const events = logs.get(`${region}\0${group}`);
           if (!events) { error(400, 'ResourceNotFoundException', 'The specified log group does not exist.'); return true; }
           const pattern = typeof i.filterPattern === 'string' ? i.filterPattern : '';
@@ -326,6 +334,10 @@ export function installDiagnoseApis(standin: Standin): DiagnoseApis {
     }
     const cluster = op === 'DescribeDBClusterParameters';
     const name = q.get(cluster ? 'DBClusterParameterGroupName' : 'DBParameterGroupName') ?? '';
+    if (api.knobs.deniedParameterGroups.includes(name)) {
+      rdsError(403, 'AccessDenied', `User: ${CALLER_ARN} is not authorized to perform: rds:${op} on resource: arn:aws:rds:${region}:${DEFAULT_ACCOUNT_ID}:pg:${name} because no identity-based policy allows the rds:${op} action`);
+      return true;
+    }
     const g = groups.get(`${region}\0${cluster ? 'c' : 'i'}\0${name}`);
     if (!g) { rdsError(404, 'DBParameterGroupNotFound', `${cluster ? 'DBClusterParameterGroup' : 'DBParameterGroup'} not found: ${name}`); return true; }
     const source = q.get('Source');

@@ -9,11 +9,16 @@ import type { Cause, Confidence } from '../../src/diagnose/diagnose.js';
 import type { SecretMetadata } from '../../src/facts/secret/secretFacts.js';
 import { buildZip } from '../standin/zip.js';
 import { FIXTURES, SAMPLE_94 } from './fixtures.js';
-import { ARN, HOST, TOKEN, createStep, failingRotation, rid, successfulRotation, type InvocationSpec } from './rotationLogs.js';
+import { ARN, HOST, TOKEN, createStep, eventsOf, failingRotation, rid, successfulRotation, type InvocationSpec } from './rotationLogs.js';
+import type { DiagnoseApis } from '../standin/diagnoseApis.js';
 
 export const DAY = 86_400_000;
-/** Scenario clock: logs and dates are laid out against this moment. */
-export const NOW = Date.parse('2024-05-20T12:00:00Z');
+/**
+ * Scenario clock: logs and dates are laid out against noon (UTC) yesterday,
+ * so that a CLI run (which reads the real clock) sees the same picture.
+ */
+export const NOW = Math.floor(Date.now() / DAY) * DAY - DAY / 2;
+const at = (ms: number) => new Date(ms).toISOString();
 const T = NOW - 2 * DAY;
 export const MASTER = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders/master-XyZ123';
 
@@ -41,17 +46,17 @@ export function scenarioSecret(kind: Scenario['secret'] = 'stuck', arn = ARN, na
   const base: SecretMetadata = {
     name, arn, rotationEnabled: true, rotationLambdaArn: fnArn ?? null,
     rotationRules: { automaticallyAfterDays: 30, duration: '3h', scheduleExpression: 'rate(30 days)' },
-    lastRotatedDate: '2024-04-10T10:12:00.000Z', nextRotationDate: '2024-05-18T10:00:00.000Z', owningService: null,
+    lastRotatedDate: at(NOW - 40 * DAY), nextRotationDate: at(NOW - 2 * DAY), owningService: null,
     versions: [
-      { id: '9a7d6c1e-0b3f-4c55-8e21-7d4f3b2a1c09', stages: ['AWSCURRENT'], createdDate: '2024-04-10T10:12:00.000Z' },
-      { id: TOKEN, stages: ['AWSPENDING'], createdDate: '2024-05-18T10:02:00.000Z' },
+      { id: '9a7d6c1e-0b3f-4c55-8e21-7d4f3b2a1c09', stages: ['AWSCURRENT'], createdDate: at(NOW - 40 * DAY) },
+      { id: TOKEN, stages: ['AWSPENDING'], createdDate: at(NOW - 2 * DAY + 120_000) },
     ],
   };
   switch (kind) {
     case 'healthy':
       return {
-        ...base, lastRotatedDate: new Date(T + 7000).toISOString(), nextRotationDate: '2024-06-17T10:00:00.000Z',
-        versions: [{ id: TOKEN, stages: ['AWSCURRENT', 'AWSPENDING'], createdDate: new Date(T).toISOString() }, { id: '9a7d6c1e-0b3f-4c55-8e21-7d4f3b2a1c09', stages: ['AWSPREVIOUS'], createdDate: '2024-04-10T10:12:00.000Z' }],
+        ...base, lastRotatedDate: at(T + 7000), nextRotationDate: at(NOW + 28 * DAY),
+        versions: [{ id: TOKEN, stages: ['AWSCURRENT', 'AWSPENDING'], createdDate: at(T) }, { id: '9a7d6c1e-0b3f-4c55-8e21-7d4f3b2a1c09', stages: ['AWSPREVIOUS'], createdDate: at(NOW - 40 * DAY) }],
       };
     case 'disabled': return { ...base, rotationEnabled: false };
     case 'managed': return { ...base, owningService: 'rds', rotationLambdaArn: null };
@@ -174,3 +179,53 @@ export const SCENARIOS: Scenario[] = [
 ];
 
 export const scenarioTitle = (s: Scenario) => `${s.cause}${s.name ? ` (${s.name})` : ''}`;
+
+/** A distinctive password placed in every stand-in secret value: it must never appear anywhere. */
+export const PLANTED_PASSWORD = 'Pl4nted-Passw0rd-9f1e7c3a-NEVER-PRINT';
+
+export interface InstalledScenario { scenario: Scenario; secretName: string; secretArn: string; functionArn: string; logGroup: string }
+
+/**
+ * Puts a scenario into the stand-in as a small account of its own: a secret,
+ * its rotation function (real bundle) with its logs, resource policy and VPC,
+ * and the PostgreSQL database in that VPC with its parameter group.
+ */
+export function installScenario(
+  apis: DiagnoseApis, sc: Scenario, idx: number, format: 'Text' | 'JSON', bundles: Record<Code, Buffer>,
+): InstalledScenario {
+  const fnName = `rotation-fn-${idx}`;
+  const vpcId = `vpc-0a${String(idx).padStart(4, '0')}`;
+  // Odd scenarios log to a custom group (LoggingConfig.LogGroup), as some teams configure.
+  const logGroup = idx % 2 === 1 ? `/custom/rotation/${fnName}` : `/aws/lambda/${fnName}`;
+  const functionArn = apis.addFunction({
+    name: fnName, runtime: 'python3.9', handler: 'lambda_function.lambda_handler', code: bundles[sc.code ?? 'libpq-10'], timeout: sc.timeout ?? 30,
+    vpc: { subnetIds: [`subnet-${idx}a`], securityGroupIds: [`sg-fn-${idx}`] }, vpcId, logFormat: format, logGroup,
+    policy: sc.policy === 'none' ? null : ALLOW_SM(`arn:aws:lambda:us-east-1:123456789012:function:${fnName}`),
+  });
+  const secretName = `prod/scenario-${idx}/db`;
+  const meta = scenarioSecret(sc.secret, 'unused', secretName, functionArn);
+  const host = `scenario-${idx}.abcdefghij.us-east-1.rds.amazonaws.com`;
+  const value = JSON.stringify({ engine: 'postgres', host, username: 'orders_app', password: PLANTED_PASSWORD, dbname: 'orders', port: 5432 });
+  const secretArn = apis.addSecret({
+    name: secretName,
+    ...(meta.rotationEnabled !== null ? { rotationEnabled: meta.rotationEnabled } : {}),
+    ...(meta.rotationLambdaArn ? { rotationLambdaARN: meta.rotationLambdaArn } : {}),
+    rotationRules: { AutomaticallyAfterDays: 30, Duration: '3h', ScheduleExpression: 'rate(30 days)' },
+    ...(meta.lastRotatedDate ? { lastRotatedDate: meta.lastRotatedDate } : {}),
+    ...(meta.nextRotationDate ? { nextRotationDate: meta.nextRotationDate } : {}),
+    ...(meta.owningService ? { owningService: meta.owningService } : {}),
+    versions: meta.versions.map((v) => ({ id: v.id, stages: v.stages, createdDate: v.createdDate!, value })),
+  });
+  if (sc.logs === 'denied') apis.knobs.deniedLogGroups.push(logGroup);
+  const specs = [...(sc.quiet ? [] : noise()), ...sc.specs()];
+  apis.addLogEvents(logGroup, eventsOf(specs, format));
+  if (sc.db !== 'none') {
+    const p = dbParameters(sc.db ?? 'md5');
+    const group = p.group.startsWith('default.') ? p.group : `${p.group}-${idx}`;
+    apis.addDbInstance({ identifier: `orders-${idx}`, engine: 'postgres', engineVersion: p.engineVersion, address: host, parameterGroup: group, vpcId, securityGroups: [`sg-db-${idx}`] });
+    apis.addParameterGroup({ name: group, parameters: p.parameters });
+    if (sc.db === 'scram-unreadable-group') apis.knobs.deniedParameterGroups.push(group);
+  }
+  return { scenario: sc, secretName, secretArn, functionArn, logGroup };
+}
+
