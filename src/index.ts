@@ -22,7 +22,7 @@ export { AwsSession, type AwsSettings, type RetryChoice } from './aws/session.js
 export { scanAccount, type ScanOptions, type ScanResult } from './scan/scanAccount.js';
 export { openFindingsCache, defaultCacheDir } from './scan/findingsCache.js';
 export { httpRangeSource } from './source/httpRangeSource.js';
-export { whichLibpqLoads } from './facts/loader/lambdaLoader.js';
+export { whichLibpqLoads, type LoaderFacts, type PlacedLibrary } from './facts/loader/lambdaLoader.js';
 export { renderJson, renderNdjsonLine } from './render/json.js';
 export { renderCsv } from './render/csv.js';
 export { renderSarif } from './render/sarif.js';

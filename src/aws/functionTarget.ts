@@ -20,5 +20,5 @@ export function parseFunctionTarget(target: string): FunctionTarget {
   }
   const name = NAME.exec(target);
   if (name) return { functionName: name[1]!, qualifier: name[2], region: undefined, accountId: undefined };
-  throw new InspectError('bad-target', `${target}: not a file, a directory, a Lambda function name or a function ARN`);
+  throw new InspectError('bad-target', `${target}: not a Lambda function name or function ARN`);
 }

@@ -15,7 +15,8 @@ const ZIP_EMPTY = 0x504b0506;
 export async function openBundleFromSource(source: ByteSource, fileName: string): Promise<Bundle> {
   // A zip reader starts with the last 64 KiB; a file no larger is read once, whole.
   if (source.size <= 64 * 1024 + 22 + 20) await source.prefetch(0, source.size);
-  const head = source.size >= 4 ? (await source.read(0, 4)).readUInt32BE(0) : 0;
+  const first = await source.read(0, Math.min(4, source.size));
+  const head = first.length === 4 ? first.readUInt32BE(0) : -1;
   if (head === ELF_MAGIC) return elfBundle(source, fileName);
   if (head === ZIP_LOCAL || head === ZIP_EMPTY || /\.(zip|jar)$/i.test(fileName)) return openZipBundle(source);
   // Self-extracting or prefixed zips still have their directory at the end.
@@ -23,7 +24,8 @@ export async function openBundleFromSource(source: ByteSource, fileName: string)
     return await openZipBundle(source);
   } catch (e) {
     if (e instanceof InspectError && e.code === 'not-a-zip') {
-      throw new InspectError('unknown-format', `${source.name}: neither a zip nor an ELF file (starts with 0x${head.toString(16).padStart(8, '0')})`);
+      const start = first.length === 0 ? 'an empty file' : first.length < 4 ? `only ${first.length} byte${first.length === 1 ? '' : 's'}: 0x${first.toString('hex')}` : `starts with 0x${first.toString('hex')}`;
+      throw new InspectError('unknown-format', `${source.name}: neither a zip nor an ELF file (${start})`);
     }
     throw e;
   }

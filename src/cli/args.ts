@@ -1,16 +1,136 @@
-import { parseArgs } from 'node:util';
 import { InspectError } from '../errors.js';
+import { FAIL_ON_LEVELS, type FailOn } from './exitCodes.js';
 
 /** Functions in flight during a scan: measured in test/bench/scan.ts (40 ms latency, 60 functions). */
 export const DEFAULT_CONCURRENCY = 24;
 
 export type Format = 'table' | 'json' | 'ndjson' | 'csv' | 'sarif' | 'markdown';
-export type FailOn = 'fail' | 'warn' | 'never';
+export const FORMATS: readonly Format[] = ['table', 'json', 'ndjson', 'csv', 'sarif', 'markdown'];
+const INSPECT_FORMATS: readonly Format[] = ['table', 'json', 'ndjson'];
+
+/**
+ * One command-line option. Options without `value` are flags. Commands list
+ * the options they take (COMMANDS below); the parser, the help text and the
+ * did-you-mean suggestions all read this one table.
+ */
+export interface OptionSpec {
+  /** Long name, without the leading "--". */
+  name: string;
+  /** One letter, without the leading "-". */
+  short?: string;
+  /** Placeholder of the value in help (`--format FORMAT`); absent for flags. */
+  value?: string;
+  /** May be given more than once (every value is kept). */
+  multiple?: boolean;
+  help: string;
+}
+
+const opt = {
+  format: (formats: readonly Format[]): OptionSpec => ({ name: 'format', value: formats.join('|'), help: 'report format (default table)' }),
+  failOn: { name: 'fail-on', value: FAIL_ON_LEVELS.join('|'), help: 'exit 1 when a check is at or above this status (default warn)' },
+  output: { name: 'output', short: 'o', value: 'FILE', help: 'write the report to FILE; the terminal keeps progress and the summary line' },
+  quiet: { name: 'quiet', short: 'q', help: 'no progress and no summary line on stderr (errors still show)' },
+  region: (multiple: boolean): OptionSpec => ({ name: 'region', value: 'R', multiple, help: multiple ? 'a region to list secrets in (repeatable; default as the AWS CLI)' : 'AWS region (default as the AWS CLI)' }),
+  profile: { name: 'profile', value: 'P', help: 'named profile from ~/.aws/config or ~/.aws/credentials' },
+  endpointUrl: { name: 'endpoint-url', value: 'URL', help: 'http(s) endpoint for every AWS service (a VPC endpoint, an emulator)' },
+  maxEntryBytes: { name: 'max-entry-bytes', value: 'N', help: 'cap on what one zip entry may inflate to (default 64 MiB)' },
+  debug: { name: 'debug', help: 'stack traces and progress detail on stderr' },
+  help: { name: 'help', short: 'h', help: 'this help' },
+} satisfies Record<string, OptionSpec | ((...a: never[]) => OptionSpec)>;
+
+export type CommandName = 'inspect' | 'scan';
+
+export interface CommandSpec {
+  name: CommandName;
+  synopsis: string;
+  summary: string;
+  options: readonly OptionSpec[];
+  examples: readonly string[];
+}
+
+export const COMMANDS: Record<CommandName, CommandSpec> = {
+  inspect: {
+    name: 'inspect',
+    synopsis: 'rotation-inspector inspect <target>... [options]',
+    summary: 'Inspect bundles (.zip), directories, libpq ELF files or Lambda functions (name, ARN, :qualifier).',
+    options: [
+      opt.format(INSPECT_FORMATS), opt.failOn, opt.output, opt.quiet,
+      { name: 'created', value: 'YYYY-MM-DD', help: 'when the function was set up (offline targets; overrides CloudFormation live)' },
+      { name: 'function', help: 'read every target as a Lambda function name, even if a file of that name exists' },
+      opt.region(false), opt.profile, opt.endpointUrl, opt.maxEntryBytes, opt.debug, opt.help,
+    ],
+    examples: [
+      'rotation-inspector inspect ./SecretsManagerRDSPostgreSQLRotationSingleUser.zip --created 2021-06-01',
+      'rotation-inspector inspect my-rotation-fn --profile audit --region eu-west-1 --format json -o report.json',
+    ],
+  },
+  scan: {
+    name: 'scan',
+    synopsis: 'rotation-inspector scan [options]',
+    summary: 'Find every rotation function of an account through its secrets; inspect each once.',
+    options: [
+      opt.format(FORMATS), opt.failOn, opt.output, opt.quiet,
+      opt.region(true),
+      { name: 'all-regions', help: 'every commercial region (those not enabled are named and skipped)' },
+      opt.profile, opt.endpointUrl,
+      { name: 'concurrency', value: 'N', help: `functions inspected at once (default ${DEFAULT_CONCURRENCY})` },
+      { name: 'cache-dir', value: 'DIR', help: 'on-disk cache of findings by code SHA-256' },
+      { name: 'no-cache', help: 'do not read or write the cache' },
+      opt.maxEntryBytes, opt.debug, opt.help,
+    ],
+    examples: [
+      'rotation-inspector scan --all-regions --profile audit --format markdown -o rotation-audit.md',
+      'rotation-inspector scan --region eu-west-1 --fail-on fail --format sarif -o rotation.sarif',
+    ],
+  },
+};
+
+const EXIT_CODES_HELP = `Exit codes:
+  0    nothing at or above --fail-on
+  1    some check is at or above --fail-on
+  2    something could not be judged (a target, a libpq inside it, a region's listing), or bad usage
+  130  interrupted with Ctrl-C (scan: what was done is reported, the rest is named)`;
+
+const FAIL_ON_HELP = `--fail-on levels: fail breaks on FAIL; warn on FAIL or WARN (the default); unknown on FAIL, WARN or UNKNOWN;
+never only on exit 2 and 130.`;
+
+function optionLine(o: OptionSpec): string {
+  const names = `${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.value ? ` ${o.value}` : ''}`;
+  return `  ${names.padEnd(40)} ${o.help}`;
+}
+
+/** Help for one command: its options and two examples. */
+export function commandHelp(name: CommandName): string {
+  const c = COMMANDS[name];
+  return [
+    `Usage: ${c.synopsis}`, '', c.summary, '', 'Options:', ...c.options.map(optionLine), '',
+    'Examples:', ...c.examples.map((e) => `  ${e}`), '', FAIL_ON_HELP, '', EXIT_CODES_HELP,
+  ].join('\n');
+}
+
+export const USAGE = `Usage:
+  ${COMMANDS.inspect.synopsis}
+  ${COMMANDS.scan.synopsis}
+  rotation-inspector --help | -h          this help; "rotation-inspector <command> --help" for a command's options
+  rotation-inspector --version | -v
+
+Commands:
+  inspect   ${COMMANDS.inspect.summary}
+  scan      ${COMMANDS.scan.summary}
+
+Examples:
+  rotation-inspector inspect samples/postgres-9.4-rotation.zip
+  rotation-inspector scan --region eu-west-1 --format sarif -o rotation.sarif
+
+${EXIT_CODES_HELP}`;
 
 export interface CommonOptions {
   format: Format;
   failOn: FailOn;
   debug: boolean;
+  /** Report to this file instead of stdout. */
+  output: string | undefined;
+  quiet: boolean;
   region: string | undefined;
   profile: string | undefined;
   endpointUrl: string | undefined;
@@ -30,28 +150,106 @@ export interface ScanArgs extends CommonOptions {
   cacheDir: string | undefined;
   noCache: boolean;
 }
-export type CliArgs = InspectArgs | ScanArgs | { command: 'help' } | { command: 'version' };
-
-export const USAGE = `Usage:
-  rotation-inspector inspect <target>... [options]
-      <target>: a deployment bundle (.zip), an unpacked directory, a libpq ELF file,
-                or a Lambda function name / ARN (with an optional :qualifier)
-      --created YYYY-MM-DD     when the function was set up (offline targets)
-      --function               read every target as a Lambda function name
-  rotation-inspector scan [options]
-      --region R (repeatable)  --all-regions  --concurrency N (default 24)
-      --cache-dir DIR          --no-cache
-Options for both:
-  --format table|json|ndjson|csv|sarif|markdown   (default table; csv/sarif/markdown: scan)
-  --fail-on fail|warn|never   exit 1 when a check is at or above this (default warn)
-  --region R  --profile P  --endpoint-url URL     AWS settings, as the AWS CLI reads them
-  --max-entry-bytes N         cap on what one zip entry may inflate to (default 64 MiB)
-  --debug                     stack traces and progress detail on stderr
-Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 a target could not be inspected or bad usage.`;
+/** `help` without a topic and `bare` is the whole usage; `bare`: no arguments at all (usage on stderr, exit 2). */
+export type CliArgs = InspectArgs | ScanArgs | { command: 'help'; topic?: CommandName; bare?: boolean } | { command: 'version' };
 
 const usage = (message: string) => new InspectError('usage', message);
 
-const FORMATS: readonly Format[] = ['table', 'json', 'ndjson', 'csv', 'sarif', 'markdown'];
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps), for did-you-mean. */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The closest candidate within a third of its length (at least 1, at most 3 edits), or undefined. */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const n = distance(word.toLowerCase(), c);
+    const limit = Math.min(3, Math.max(1, Math.floor(c.length / 3)));
+    if (n <= limit && n < bestDistance) { best = c; bestDistance = n; }
+  }
+  return best;
+}
+
+const didYouMean = (suggestion: string | undefined) => (suggestion ? ` (did you mean ${suggestion}?)` : '');
+
+/** What tokenize() read: every option given (by long name) and the positionals. */
+interface Tokens {
+  values: Map<string, string[] | true>;
+  positionals: string[];
+}
+
+/**
+ * GNU-style options as people type them: `--name value`, `--name=value`,
+ * `-x value`, flags, `--` before positionals that start with a dash. Every
+ * mistake is one line naming the option.
+ */
+function tokenize(command: CommandSpec, argv: readonly string[]): Tokens {
+  const byLong = new Map(command.options.map((o) => [o.name, o]));
+  const byShort = new Map(command.options.filter((o) => o.short).map((o) => [o.short!, o]));
+  const values = new Map<string, string[] | true>();
+  const positionals: string[] = [];
+  const unknown = (shown: string, name: string): InspectError => {
+    const elsewhere = Object.values(COMMANDS).find((c) => c !== command && c.options.some((o) => o.name === name));
+    if (elsewhere) return usage(`${command.name}: ${shown} is a ${elsewhere.name} option`);
+    const names = command.options.map((o) => `--${o.name}`);
+    return usage(`${command.name}: unknown option ${shown}${didYouMean(nearest(`--${name}`, names))}`);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') { positionals.push(...argv.slice(i + 1)); break; }
+    if (arg === '-' || !arg.startsWith('-')) { positionals.push(arg); continue; }
+    let spec: OptionSpec | undefined;
+    let inline: string | undefined;
+    let shown: string;
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      shown = `--${name}`;
+      if (eq >= 0) inline = arg.slice(eq + 1);
+      spec = byLong.get(name);
+      if (!spec) throw unknown(shown, name);
+    } else {
+      shown = arg.slice(0, 2);
+      spec = byShort.get(arg[1]!);
+      if (!spec) {
+        const long = command.options.find((o) => o.name === arg.slice(1));
+        throw usage(`${command.name}: unknown option ${arg}${long ? ` (did you mean --${long.name}?)` : ''}`);
+      }
+      if (arg.length > 2) inline = arg.slice(2);
+    }
+    if (!spec.value) {
+      if (inline !== undefined) throw usage(`${command.name}: ${shown} takes no value (got "${inline}")`);
+      values.set(spec.name, true);
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined) throw usage(`${command.name}: ${shown} needs a value (${spec.value})`);
+      if (next.startsWith('-') && next !== '-') {
+        throw usage(`${command.name}: ${shown} needs a value (${spec.value}) but is followed by the option ${next.split('=')[0]}`);
+      }
+      value = next;
+      i++;
+    }
+    const previous = values.get(spec.name);
+    if (previous !== undefined && !spec.multiple) throw usage(`${command.name}: ${shown} is given twice`);
+    values.set(spec.name, [...(Array.isArray(previous) ? previous : []), value]);
+  }
+  return { values, positionals };
+}
 
 function checkDate(value: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
@@ -65,59 +263,93 @@ function checkDate(value: string): string {
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw usage(`${name}: "${value}" is not a positive whole number`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) throw usage(`--${name}: "${value}" is not a positive whole number`);
   return n;
 }
 
+/**
+ * AWS region names: two letters, an optional partition word (gov, iso, isob,
+ * isoe, isof), a direction, a number: us-east-1, us-gov-west-1, cn-northwest-1,
+ * us-isob-east-1. An availability zone (eu-west-1a) is not a region.
+ */
+const REGION = /^[a-z]{2}(?:-(?:gov|iso[a-z]?))?-[a-z]+-\d{1,2}$/;
+
+function checkRegion(value: string): string {
+  if (REGION.test(value)) return value;
+  const zone = /^([a-z]{2}(?:-(?:gov|iso[a-z]?))?-[a-z]+-\d{1,2})[a-z]$/.exec(value);
+  const hint = zone ? ` (an availability zone; the region is ${zone[1]})` : ' (a region looks like eu-west-1 or us-east-1)';
+  throw usage(`--region: "${value}" is not an AWS region${hint}`);
+}
+
+function checkEndpointUrl(value: string): string {
+  let url: URL | undefined;
+  try { url = new URL(value); } catch { url = undefined; }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+    throw usage(`--endpoint-url: "${value}" is not an http:// or https:// URL (like https://lambda.eu-west-1.amazonaws.com or http://localhost:4566)`);
+  }
+  if (url.username || url.password) throw usage('--endpoint-url: the URL carries a user name or password; give credentials through a profile or the environment');
+  return value;
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw usage(`--${name}: "${value}" is not one of ${allowed.join(', ')}${didYouMean(nearest(value, allowed))}`);
+}
+
+const GLOBAL_WORDS = ['inspect', 'scan', 'help', '--help', '--version'];
+
 export function parseCli(argv: readonly string[]): CliArgs {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
-  if (command === '--version' || command === '-V') return { command: 'version' };
-  if (command !== 'inspect' && command !== 'scan') throw usage(`unknown command "${command}" (expected inspect or scan; see --help)`);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...rest],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string' }, 'fail-on': { type: 'string' }, debug: { type: 'boolean' }, created: { type: 'string' },
-        function: { type: 'boolean' }, region: { type: 'string', multiple: true }, 'all-regions': { type: 'boolean' },
-        profile: { type: 'string' }, 'endpoint-url': { type: 'string' }, concurrency: { type: 'string' },
-        'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' }, 'max-entry-bytes': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw usage((e as Error).message.split('\n')[0]!.replace(/^TypeError \[\w+\]: /, ''));
+  if (command === undefined) return { command: 'help', bare: true };
+  if (command === '--help' || command === '-h') return { command: 'help' };
+  if (command === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) return { command: 'help' };
+    if (topic === 'inspect' || topic === 'scan') return { command: 'help', topic };
+    throw usage(`help: unknown command "${topic}"${didYouMean(nearest(topic, ['inspect', 'scan']))}`);
   }
-  const v = parsed.values;
-  if (v.help) return { command: 'help' };
-  const format = (v.format ?? 'table') as Format;
-  if (!FORMATS.includes(format)) throw usage(`--format: "${v.format}" is not one of ${FORMATS.join(', ')}`);
-  const failOn = (v['fail-on'] ?? 'warn') as FailOn;
-  if (!['fail', 'warn', 'never'].includes(failOn)) throw usage(`--fail-on: "${v['fail-on']}" is not one of fail, warn, never`);
-  const regions = v.region ?? [];
-  if (v['endpoint-url'] !== undefined) {
-    try { new URL(v['endpoint-url']); } catch { throw usage(`--endpoint-url: "${v['endpoint-url']}" is not a URL`); }
+  if (command === '--version' || command === '-V' || command === '-v') return { command: 'version' };
+  if (command !== 'inspect' && command !== 'scan') {
+    if (command.startsWith('-')) {
+      const known = Object.values(COMMANDS).some((c) => c.options.some((o) => `--${o.name}` === command.split('=')[0]));
+      if (known) throw usage(`${command.split('=')[0]} goes after a command: rotation-inspector inspect|scan ${command} …`);
+      throw usage(`unknown option ${command.split('=')[0]}${didYouMean(nearest(command.split('=')[0]!, ['--help', '--version']))}`);
+    }
+    const suggestion = nearest(command, GLOBAL_WORDS.filter((w) => !w.startsWith('-')));
+    throw usage(`unknown command "${command}"${suggestion ? ` (did you mean ${suggestion}?)` : ' (expected inspect or scan)'}`);
   }
+  const spec = COMMANDS[command];
+  const { values, positionals } = tokenize(spec, rest);
+  const one = (name: string): string | undefined => { const v = values.get(name); return Array.isArray(v) ? v[0] : undefined; };
+  const flag = (name: string): boolean => values.get(name) === true;
+  if (flag('help')) return { command: 'help', topic: command };
+
+  const formatValue = one('format');
+  if (command === 'inspect' && formatValue !== undefined && FORMATS.includes(formatValue as Format) && !INSPECT_FORMATS.includes(formatValue as Format)) {
+    throw usage(`inspect: --format ${formatValue} is for scan; use ${INSPECT_FORMATS.join(', ')}`);
+  }
+  const format = oneOf('format', formatValue, command === 'inspect' ? INSPECT_FORMATS : FORMATS, 'table');
+  const regionValues = values.get('region');
+  const regions = (Array.isArray(regionValues) ? regionValues : []).map(checkRegion);
+  const endpointUrl = one('endpoint-url');
+  const output = one('output');
+  if (output === '') throw usage('--output: the file name is empty');
   const common: CommonOptions = {
-    format, failOn, debug: v.debug === true, region: regions[0], profile: v.profile, endpointUrl: v['endpoint-url'],
-    maxEntryBytes: positiveInt('--max-entry-bytes', v['max-entry-bytes']),
+    format,
+    failOn: oneOf('fail-on', one('fail-on'), FAIL_ON_LEVELS, 'warn'),
+    debug: flag('debug'), output, quiet: flag('quiet'),
+    region: regions[0], profile: one('profile'), endpointUrl: endpointUrl === undefined ? undefined : checkEndpointUrl(endpointUrl),
+    maxEntryBytes: positiveInt('max-entry-bytes', one('max-entry-bytes')),
   };
   if (command === 'inspect') {
-    if (parsed.positionals.length === 0) throw usage('inspect: name at least one target (a .zip, a directory, an ELF file or a function)');
-    if (regions.length > 1) throw usage('inspect: --region takes one region');
-    if (['csv', 'sarif', 'markdown'].includes(format)) throw usage(`inspect: --format ${format} is for scan; use table, json or ndjson`);
-    for (const flag of ['all-regions', 'concurrency', 'cache-dir', 'no-cache'] as const) {
-      if (v[flag] !== undefined) throw usage(`inspect: --${flag} is a scan option`);
-    }
-    return { command, ...common, targets: parsed.positionals, created: v.created === undefined ? null : checkDate(v.created), forceFunction: v.function === true };
+    if (positionals.length === 0) throw usage('inspect: name at least one target (a .zip, a directory, an ELF file or a function)');
+    const created = one('created');
+    return { command, ...common, targets: positionals, created: created === undefined ? null : checkDate(created), forceFunction: flag('function') };
   }
-  if (parsed.positionals.length > 0) throw usage(`scan: unexpected argument "${parsed.positionals[0]}" (scan reads the account; use inspect for single targets)`);
-  if (v.created !== undefined || v.function !== undefined) throw usage('scan: --created and --function are inspect options');
+  if (positionals.length > 0) throw usage(`scan: unexpected argument "${positionals[0]}" (scan reads the account; use inspect for single targets)`);
   return {
-    command, ...common, regions, allRegions: v['all-regions'] === true,
-    concurrency: positiveInt('--concurrency', v.concurrency) ?? DEFAULT_CONCURRENCY, cacheDir: v['cache-dir'], noCache: v['no-cache'] === true,
+    command, ...common, regions, allRegions: flag('all-regions'),
+    concurrency: positiveInt('concurrency', one('concurrency')) ?? DEFAULT_CONCURRENCY, cacheDir: one('cache-dir'), noCache: flag('no-cache'),
   };
 }

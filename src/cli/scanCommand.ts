@@ -8,41 +8,57 @@ import { defaultCacheDir, openFindingsCache } from '../scan/findingsCache.js';
 import { scanAccount, type ScanResult } from '../scan/scanAccount.js';
 import { INSPECTOR_VERSION } from '../version.js';
 import type { ScanArgs } from './args.js';
-import { exitCodeFor, type CliIo } from './main.js';
-import { createProgress } from './progress.js';
+import { checkAwsSettings } from './awsSettings.js';
+import { errorLine, exitNow, onInterrupt, openReportSink, type CliIo } from './cliIo.js';
+import { EXIT, exitCodeFor, type ExitCode } from './exitCodes.js';
+import { createProgress, type InspectionOutcome } from './progress.js';
+import { summaryLine } from './summaryLine.js';
 
-/** Exit code for Ctrl-C, as shells report a SIGINT death. */
-export const INTERRUPTED = 130;
-
-export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): Promise<number> {
-  const err = (line: string) => io.stderr.write(`rotation-inspector: ${redact(line)}\n`);
+export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): Promise<ExitCode> {
+  await checkAwsSettings(args, io.env);
+  const sink = openReportSink(io, args.output);
+  const progress = createProgress(io.stderr, { colour: colourWanted(io.stderr, io.env), bar: !args.quiet });
+  // Every stderr line during the scan goes through the progress display, so none lands on the bar's line.
+  const err = (line: string) => progress.message(errorLine(line).trimEnd());
   const controller = new AbortController();
   signal?.addEventListener('abort', () => controller.abort(), { once: true });
   let interrupts = 0;
-  const onSigint = () => {
+  let found = 0;
+  let inspected = 0;
+  const stopListening = onInterrupt(io, () => {
     interrupts++;
-    if (interrupts > 1) process.exit(INTERRUPTED);
+    if (interrupts > 1) {
+      progress.done();
+      io.stderr.write(errorLine(`interrupted again: quitting now; ${found - inspected} of ${found} discovered function(s) not inspected, no report written`));
+      exitNow(io, EXIT.interrupted);
+      return;
+    }
     err('interrupted: finishing the functions in flight, then printing what is done (Ctrl-C again to quit at once)');
     controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  const progress = createProgress(io.stderr, 0, { colour: colourWanted(io.stderr, io.env), verb: 'scanning' });
+  });
   let result: ScanResult;
   try {
     const cache = args.noCache ? undefined : openFindingsCache(args.cacheDir ?? defaultCacheDir(io.env), INSPECTOR_VERSION);
     result = await scanAccount({
       regions: args.regions, allRegions: args.allRegions, concurrency: args.concurrency, profile: args.profile, endpointUrl: args.endpointUrl,
       region: args.region, maxEntryBytes: args.maxEntryBytes, cache, signal: controller.signal, env: io.env,
-      debug: args.debug ? (line) => io.stderr.write(`debug: ${redact(line)}\n`) : undefined,
-      onDiscovered: (n) => progress.setTotal(n),
+      debug: args.debug ? (line) => progress.message(`debug: ${redact(line)}`) : undefined,
+      onDiscovered: (n) => { found = n; progress.found(n); },
+      onDiscoveryDone: (n) => { found = n; progress.discoveryDone(n); },
       onInspected: (r) => {
-        progress.tick(r.function?.name ?? r.target.id);
-        if (args.debug) io.stderr.write(`debug: inspected ${redact(r.function?.name ?? r.target.id)}\n`);
+        inspected++;
+        const outcome: InspectionOutcome = r.errors.length > 0 ? 'error' : r.checks.some((c) => c.status === 'fail') ? 'failing' : 'ok';
+        const name = r.function?.name ?? r.target.id;
+        progress.inspected(name, outcome);
+        if (args.debug) progress.message(`debug: inspected ${redact(name)}`);
       },
     });
+  } catch (e) {
+    sink.close();
+    throw e;
   } finally {
     progress.done();
-    process.off('SIGINT', onSigint);
+    stopListening();
   }
 
   const reports = sortWorstFirst(result.reports);
@@ -56,24 +72,27 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     err(`debug: ${c.functions} functions, ${c.secrets} secrets, ${c.codeDownloads} code downloads, ${c.layerDownloads} layer downloads, ${c.stackLookups} stack lookups, ${c.cacheHits} cache hits`);
   }
 
-  const out = (text: string) => io.stdout.write(redact(text));
-  switch (args.format) {
-    case 'json':
-      out(`${JSON.stringify({ reports, summary: { ...summary, notInspected: result.notInspected, interrupted: result.interrupted, regions: result.regions.map((r) => ({ region: r.region, ...(r.notEnabled ? { notEnabled: true } : {}), ...(r.error ? { error: r.error.message } : {}) })), discoveryErrors: result.errors } }, null, 2)}\n`);
-      break;
-    case 'ndjson':
-      for (const r of reports) out(`${JSON.stringify(r)}\n`);
-      break;
-    case 'csv': out(renderCsv(reports)); break;
-    case 'sarif': out(`${renderSarif(reports, INSPECTOR_VERSION)}\n`); break;
-    case 'markdown': out(renderMarkdown(reports, summary)); break;
-    default: {
-      const style = makeStyle(colourWanted(io.stdout, io.env));
-      if (reports.length === 0 && result.errors.length === 0) out(`No rotation functions found: no secret in ${result.regions.map((r) => r.region).join(', ')} names a RotationLambdaARN.\n`);
-      else out(renderSummaryTable(reports, style));
+  const out = (text: string) => sink.write(text);
+  try {
+    switch (args.format) {
+      case 'json':
+        out(`${JSON.stringify({ reports, summary: { ...summary, notInspected: result.notInspected, interrupted: result.interrupted, regions: result.regions.map((r) => ({ region: r.region, ...(r.notEnabled ? { notEnabled: true } : {}), ...(r.error ? { error: r.error.message } : {}) })), discoveryErrors: result.errors } }, null, 2)}\n`);
+        break;
+      case 'ndjson':
+        for (const r of reports) out(`${JSON.stringify(r)}\n`);
+        break;
+      case 'csv': out(renderCsv(reports)); break;
+      case 'sarif': out(`${renderSarif(reports, INSPECTOR_VERSION)}\n`); break;
+      case 'markdown': out(renderMarkdown(reports, summary)); break;
+      default: {
+        const style = makeStyle(sink.colour);
+        if (reports.length === 0 && result.errors.length === 0) out(`No rotation functions found: no secret in ${result.regions.map((r) => r.region).join(', ')} names a RotationLambdaARN.\n`);
+        else out(renderSummaryTable(reports, style));
+      }
     }
+  } finally {
+    sink.close();
   }
-  if (result.interrupted) return INTERRUPTED;
-  const code = exitCodeFor(reports, args.failOn);
-  return result.errors.length > 0 ? 2 : code;
+  if (sink.file !== undefined && !args.quiet) io.stderr.write(`${redact(summaryLine(result.reports, 'function', sink.file))}\n`);
+  return exitCodeFor({ reports, listingFailed: result.errors.length > 0, interrupted: result.interrupted }, args.failOn);
 }

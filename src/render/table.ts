@@ -23,7 +23,9 @@ export function renderTable(r: Report, style: Style): string {
     ? `, application ${c.application.id.slice(c.application.id.lastIndexOf('/') + 1)}${c.application.semanticVersion ? ` ${c.application.semanticVersion}` : ''}`
     : '';
   out.push(`  created   ${c.date ? `${c.date} (${c.source === 'cloudformation' ? `stack ${c.stack}${app}` : '--created'})` : style.dim(`unknown: ${'note' in c ? c.note : ''}`)}`);
-  if (r.libraries.length === 0) out.push(`  libpq     ${style.dim('none found')}`);
+  // Nothing was read (the target could not be opened): the error below says why, once.
+  const nothingRead = r.libraries.length === 0 && r.handler === null && r.errors.length > 0 && r.checks.every((ch) => ch.status === 'unknown');
+  if (r.libraries.length === 0 && !nothingRead) out.push(`  libpq     ${style.dim('none found')}`);
   for (const l of r.libraries) {
     // live: where Lambda puts the file; offline: where it is in the bundle
     const where = r.target.type === 'function' ? l.installPath ?? l.path : l.path;
@@ -39,8 +41,11 @@ export function renderTable(r: Report, style: Style): string {
   if (h) {
     const kind = h.isRotationHandler ? 'rotation handler' : `not a rotation handler (${h.steps.length}/4 steps)`;
     out.push(`  handler   ${h.path}: ${kind}, ${h.drivers.join(', ') || 'no known driver'}, TLS ${h.asksForTls ? 'asked for' : 'never asked for'}`);
-  } else {
-    out.push(`  handler   ${style.dim('not found')}`);
+  } else if (!nothingRead) {
+    // A handler that was found but could not be read (over the size cap, corrupt) is not "not found".
+    const libraryPaths = new Set(r.libraries.flatMap((l) => [l.path, ...l.aliases]));
+    const unread = r.errors.find((e) => e.path !== undefined && e.path !== r.target.id && !libraryPaths.has(e.path));
+    out.push(`  handler   ${unread ? `${unread.path}: ${style.status('warn', 'not read')} (${unread.code}, see error)` : style.dim('not found')}`);
   }
   for (const ch of r.checks) {
     out.push(`  ${style.status(ch.status, (LABEL[ch.status] ?? ch.status).padEnd(7))} ${ch.id.padEnd(6)} ${ch.summary}`);

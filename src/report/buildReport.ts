@@ -1,9 +1,10 @@
 import { scramCheck } from '../checks/scramCheck.js';
 import { tlsCheck } from '../checks/tlsCheck.js';
 import type { Check } from '../checks/check.js';
+import type { LoaderFacts } from '../facts/loader/lambdaLoader.js';
 import { INSPECTOR_VERSION } from '../version.js';
 import type { BundleFindings } from './bundleFindings.js';
-import type { Created, FunctionFacts, LoaderFacts, Report, ReportError, Target } from './report.js';
+import type { Created, FunctionFacts, Report, ReportError, Target } from './report.js';
 
 export interface ReportParts {
   target: Target;
@@ -49,9 +50,9 @@ function sameForBoth(status: Check['status'], summary: string): Check[] {
   return (['scram', 'tls'] as const).map((id) => ({ id, status, summary, evidence: [], remediation: '' }));
 }
 
-/** A report for a target that could not be inspected at all. */
+/** A report for a target that could not be inspected at all. The cause is said once, in `errors`. */
 export function failedReport(target: Target, created: Created, error: ReportError): Report {
-  return { ...envelope(target, created), libraries: [], handler: null, checks: sameForBoth('unknown', `Not inspected: ${error.message}`), errors: [error] };
+  return { ...envelope(target, created), libraries: [], handler: null, checks: sameForBoth('unknown', 'Not inspected: the target could not be read (see errors).'), errors: [error] };
 }
 
 /** A report for a target whose code is outside what the checks judge (a container image). */

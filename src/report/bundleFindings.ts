@@ -7,8 +7,8 @@ import { PQLIBVERSION, pqlibVersionEvidence } from '../evidence/pqlibVersionEvid
 import { highestMajor, mergeVersionEvidence, type VersionEvidence } from '../evidence/versionEvidence.js';
 import { parseElf } from '../facts/elf/elfFacts.js';
 import { handlerFacts, languageOf, localImports, type HandlerFacts, type SourceFile } from '../facts/handler/handlerFacts.js';
-import { whichLibpqLoads } from '../facts/loader/lambdaLoader.js';
-import type { LibraryReport, LoaderFacts, ReportError } from './report.js';
+import { whichLibpqLoads, type LoaderFacts } from '../facts/loader/lambdaLoader.js';
+import type { LibraryReport, ReportError } from './report.js';
 
 /** What one bundle (function code or a layer) contributes to a report. */
 export interface BundleFindings {

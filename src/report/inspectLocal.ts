@@ -23,7 +23,7 @@ export async function inspectLocal(path: string, options: LocalInspectOptions = 
     bundle = await openLocalBundle(path);
   } catch (e) {
     const err = e instanceof InspectError ? { code: e.code, message: e.message } : { code: 'error', message: `${path}: ${describeError(e)}` };
-    return failedReport({ type: 'zip', id: path }, created, err);
+    return failedReport({ type: 'path', id: path }, created, err);
   }
   try {
     // A zip or directory is read as the function's code, unpacked at /var/task,

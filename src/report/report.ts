@@ -1,6 +1,7 @@
 import type { Check } from '../checks/check.js';
 import type { LibpqVersion } from '../evidence/versionEvidence.js';
 import type { HandlerFacts } from '../facts/handler/handlerFacts.js';
+import type { LoaderFacts } from '../facts/loader/lambdaLoader.js';
 
 /** The JSON report, schema version 1. Fields are only ever added. */
 export interface Report {
@@ -21,7 +22,8 @@ export interface Report {
 }
 
 export interface Target {
-  type: 'zip' | 'directory' | 'elf' | 'function';
+  /** `path`: a local path that could not be opened, so what it is was never learnt. */
+  type: 'zip' | 'directory' | 'elf' | 'function' | 'path';
   id: string;
   /** Bytes fetched from the origin, and its size (function: code plus layers). */
   bytesRead?: number;
@@ -76,12 +78,5 @@ export interface FunctionFacts {
   tags: Record<string, string>;
 }
 
-export interface LoaderFacts {
-  /** Directories searched for libpq.so.5, in order. */
-  searchPath: string[];
-  /** installPath of the libpq the function would load, or null. */
-  loads: string | null;
-  reason: string;
-}
 
 export interface SecretRef { name: string; arn: string; rotationEnabled: boolean; lastRotatedDate: string | null }

@@ -14,6 +14,8 @@ export interface ScanOptions extends AwsSettings {
   /** Stops starting new inspections (Ctrl-C). */
   signal?: AbortSignal | undefined;
   onDiscovered?: (total: number) => void;
+  /** Discovery is over (every listing paged, or interrupted): `total` functions found. */
+  onDiscoveryDone?: (total: number) => void;
   onInspected?: (report: Report) => void;
 }
 
@@ -70,6 +72,7 @@ export async function scanAccount(options: ScanOptions): Promise<ScanResult> {
         options.onInspected?.(report);
       });
     });
+    options.onDiscoveryDone?.(order.length);
     await work.drained();
     const reports: Report[] = [];
     const notInspected: string[] = [];

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeMissing, missingTools } from './_tools.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,6 +22,9 @@ if (files.length === 0) {
   console.error(`bench: no benchmark files in ${HERE}${filters.length ? ` matching ${filters.join(', ')}` : ''}`);
   process.exit(1);
 }
+
+const missing = missingTools(['unzip', 'readelf']);
+if (missing.length > 0) console.log(`bench: ${describeMissing(missing)}: many-bundles.ts skips its comparison with the manual check and times the CLI alone`);
 
 const failed: string[] = [];
 const started = process.hrtime.bigint();

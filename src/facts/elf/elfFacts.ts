@@ -99,10 +99,11 @@ export function isElf(bytes: Uint8Array): boolean {
 }
 
 export function parseElf(bytes: Buffer, path: string, options: ParseElfOptions = {}): ElfFacts {
-  if (bytes.length < 16 || !isElf(bytes)) {
-    const head = bytes.subarray(0, 4).toString('hex').padEnd(8, '-');
-    throw new InspectError('not-elf', `${path}: not an ELF file (expected magic 7f454c46, found ${head})`, { path });
+  if (!isElf(bytes)) {
+    const found = bytes.length === 0 ? 'an empty file' : bytes.length < 4 ? `only ${bytes.length} byte${bytes.length === 1 ? '' : 's'}, ${bytes.toString('hex')}` : bytes.subarray(0, 4).toString('hex');
+    throw new InspectError('not-elf', `${path}: not an ELF file (expected magic 7f454c46, found ${found})`, { path });
   }
+  if (bytes.length < 16) throw new InspectError('truncated-elf', `${path}: ELF identification (16 bytes) lies outside the file (size ${bytes.length})`, { path });
   const cls = bytes[4];
   const data = bytes[5];
   if (cls !== 1 && cls !== 2) throw new InspectError('bad-elf-class', `${path}: EI_CLASS is ${cls} (expected 1 for ELF32 or 2 for ELF64)`, { path });

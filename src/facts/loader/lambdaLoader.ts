@@ -1,5 +1,3 @@
-import type { LoaderFacts } from '../../report/report.js';
-
 /**
  * Lambda's LD_LIBRARY_PATH for its managed runtimes: the runtime's own
  * directories, then the function code (/var/task), then layers (/opt).
@@ -8,6 +6,15 @@ export const LAMBDA_LIBRARY_PATH = ['/var/lang/lib', '/lib64', '/usr/lib64', '/v
 
 /** Python's import path in Lambda: function code before layers. */
 const PYTHON_ROOTS = ['/var/task', '/opt/python'];
+
+/** Which libpq the Lambda loader would pick, and why. */
+export interface LoaderFacts {
+  /** Directories searched for libpq.so.5, in order. */
+  searchPath: string[];
+  /** installPath of the libpq the function would load, or null. */
+  loads: string | null;
+  reason: string;
+}
 
 export interface PlacedLibrary {
   /** Where the file sits: /var/task/…, /opt/… */

@@ -1,0 +1,29 @@
+import { homedir } from 'node:os';
+import { InspectError } from '../errors.js';
+
+const CONFIG_DEFAULT = '~/.aws/config';
+const CREDENTIALS_DEFAULT = '~/.aws/credentials';
+
+/**
+ * A named profile that neither shared file defines is a usage error before
+ * any AWS call: `profile audit is not defined in ~/.aws/config or
+ * ~/.aws/credentials`. The files are read with the SDK's own loader (same
+ * section rules, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE honoured),
+ * loaded only when a command is about to talk to AWS. The default profile may
+ * be absent (the credential chain has other sources); so may AWS_PROFILE's when
+ * access keys are in the environment, which the chain reads first.
+ */
+export async function checkAwsSettings(settings: { profile: string | undefined }, env: NodeJS.ProcessEnv): Promise<void> {
+  const fromFlag = settings.profile !== undefined && settings.profile !== '';
+  const name = fromFlag ? settings.profile! : env.AWS_PROFILE;
+  if (!name || name === 'default') return;
+  if (!fromFlag && env.AWS_ACCESS_KEY_ID) return;
+  const configFile = env.AWS_CONFIG_FILE || CONFIG_DEFAULT;
+  const credentialsFile = env.AWS_SHARED_CREDENTIALS_FILE || CREDENTIALS_DEFAULT;
+  const { loadSharedConfigFiles } = await import('@smithy/core/config');
+  const files = await loadSharedConfigFiles({ configFilepath: configFile, filepath: credentialsFile, ignoreCache: true });
+  if (Object.hasOwn(files.configFile, name) || Object.hasOwn(files.credentialsFile, name)) return;
+  const home = homedir();
+  const shown = (p: string) => (home && p.startsWith(`${home}/`) ? `~/${p.slice(home.length + 1)}` : p);
+  throw new InspectError('usage', `profile ${name}${fromFlag ? '' : ' (from AWS_PROFILE)'} is not defined in ${shown(configFile)} or ${shown(credentialsFile)}`);
+}
