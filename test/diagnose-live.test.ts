@@ -1,5 +1,6 @@
 import test from 'ava';
-import { diagnoseSecrets, type DiagnoseOptions } from '../src/aws/diagnoseSecret.js';
+import type { DiagnoseOptions } from '../src/aws/diagnoseSecret.js';
+import { diagnoseRun } from '../src/scan/diagnoseAccount.js';
 import { ROTATION_FILTER_PATTERN } from '../src/aws/logCollector.js';
 import type { SecretReport } from '../src/diagnose/secretReport.js';
 import { installDiagnoseApis, type DiagnoseApis } from './standin/diagnoseApis.js';
@@ -13,6 +14,8 @@ process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
 
 const fast = { mode: 'configured', maxAttempts: 3, delayMs: 5 } as const;
 const opts = (s: Standin, more: Partial<DiagnoseOptions> = {}): DiagnoseOptions => ({ region: 'us-east-1', endpointUrl: s.endpoint, retry: fast, since: new Date(Date.now() - 14 * DAY), readSecretKeys: false, ...more });
+
+const diagnoseSecrets = async (ids: string[], o: DiagnoseOptions): Promise<SecretReport[]> => (await diagnoseRun({ ...o, secrets: ids, all: false, regions: [], concurrency: 24 })).reports;
 
 let standin: Standin;
 let apis: DiagnoseApis;

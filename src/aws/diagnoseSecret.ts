@@ -143,13 +143,3 @@ export async function diagnoseSecretTarget(secretId: string, options: DiagnoseOp
     return unreadableSecretReport(secretId, region, { code: err.code, message: err.message });
   }
 }
-
-/** Diagnoses the secrets named on the command line, one report each, in order; the context is closed at the end. */
-export async function diagnoseSecrets(ids: readonly string[], options: DiagnoseOptions, onReport?: (r: SecretReport) => void): Promise<SecretReport[]> {
-  const c = newDiagnoseContext(options);
-  try {
-    return await Promise.all(ids.map(async (id) => { const r = await diagnoseSecretTarget(id, options, c); onReport?.(r); return r; }));
-  } finally {
-    await closeDiagnoseContext(c);
-  }
-}

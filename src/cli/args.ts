@@ -34,11 +34,14 @@ const opt = {
   profile: { name: 'profile', value: 'P', help: 'named profile from ~/.aws/config or ~/.aws/credentials' },
   endpointUrl: { name: 'endpoint-url', value: 'URL', help: 'http(s) endpoint for every AWS service (a VPC endpoint, an emulator)' },
   maxEntryBytes: { name: 'max-entry-bytes', value: 'N', help: 'cap on what one zip entry may inflate to (default 64 MiB)' },
+  concurrency: (what: string): OptionSpec => ({ name: 'concurrency', value: 'N', help: `${what} at once (default ${DEFAULT_CONCURRENCY})` }),
+  cacheDir: { name: 'cache-dir', value: 'DIR', help: 'on-disk cache of findings by code SHA-256' },
+  noCache: { name: 'no-cache', help: 'do not read or write the cache' },
   debug: { name: 'debug', help: 'stack traces and progress detail on stderr' },
   help: { name: 'help', short: 'h', help: 'this help' },
 } satisfies Record<string, OptionSpec | ((...a: never[]) => OptionSpec)>;
 
-export type CommandName = 'inspect' | 'scan';
+export type CommandName = 'inspect' | 'scan' | 'diagnose';
 
 export interface CommandSpec {
   name: CommandName;
@@ -73,14 +76,30 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       opt.region(true),
       { name: 'all-regions', help: 'every commercial region (those not enabled are named and skipped)' },
       opt.profile, opt.endpointUrl,
-      { name: 'concurrency', value: 'N', help: `functions inspected at once (default ${DEFAULT_CONCURRENCY})` },
-      { name: 'cache-dir', value: 'DIR', help: 'on-disk cache of findings by code SHA-256' },
-      { name: 'no-cache', help: 'do not read or write the cache' },
-      opt.maxEntryBytes, opt.debug, opt.help,
+      opt.concurrency('functions inspected'), opt.cacheDir, opt.noCache, opt.maxEntryBytes, opt.debug, opt.help,
     ],
     examples: [
       'rotation-inspector scan --all-regions --profile audit --format markdown -o rotation-audit.md',
       'rotation-inspector scan --region eu-west-1 --fail-on fail --format sarif -o rotation.sarif',
+    ],
+  },
+  diagnose: {
+    name: 'diagnose',
+    synopsis: 'rotation-inspector diagnose <secret>... | --all [options]',
+    summary: 'Name why a secret\'s rotation fails: logs, rotation state, timeout, invoke permission, database settings (read-only).',
+    options: [
+      opt.format(FORMATS), opt.failOn, opt.output, opt.quiet,
+      { name: 'all', help: 'every secret of the account that names a rotation function (regions as in scan)' },
+      opt.region(true),
+      { name: 'since', value: '14d|YYYY-MM-DD', help: 'start of the log window (default 14d)' },
+      { name: 'read-secret-keys', help: 'read AWSCURRENT/AWSPENDING to keep key names and host/engine/port only (never values)' },
+      { name: 'database', value: 'ID', help: 'the RDS instance or cluster identifier the secrets rotate' },
+      opt.profile, opt.endpointUrl,
+      opt.concurrency('secrets diagnosed'), opt.cacheDir, opt.noCache, opt.maxEntryBytes, opt.debug, opt.help,
+    ],
+    examples: [
+      'rotation-inspector diagnose prod/orders/db --region eu-west-1',
+      'rotation-inspector diagnose --all --since 2024-05-01 --format markdown -o rotation-diagnosis.md',
     ],
   },
 };
@@ -111,12 +130,14 @@ export function commandHelp(name: CommandName): string {
 export const USAGE = `Usage:
   ${COMMANDS.inspect.synopsis}
   ${COMMANDS.scan.synopsis}
+  ${COMMANDS.diagnose.synopsis}
   rotation-inspector --help | -h          this help; "rotation-inspector <command> --help" for a command's options
   rotation-inspector --version | -v
 
 Commands:
   inspect   ${COMMANDS.inspect.summary}
   scan      ${COMMANDS.scan.summary}
+  diagnose  ${COMMANDS.diagnose.summary}
 
 Examples:
   rotation-inspector inspect samples/postgres-9.4-rotation.zip
@@ -150,8 +171,21 @@ export interface ScanArgs extends CommonOptions {
   cacheDir: string | undefined;
   noCache: boolean;
 }
+export interface DiagnoseArgs extends CommonOptions {
+  command: 'diagnose';
+  secrets: string[];
+  all: boolean;
+  regions: string[];
+  /** Start of the log window. */
+  since: Date;
+  readSecretKeys: boolean;
+  database: string | undefined;
+  concurrency: number;
+  cacheDir: string | undefined;
+  noCache: boolean;
+}
 /** `help` without a topic and `bare` is the whole usage; `bare`: no arguments at all (usage on stderr, exit 2). */
-export type CliArgs = InspectArgs | ScanArgs | { command: 'help'; topic?: CommandName; bare?: boolean } | { command: 'version' };
+export type CliArgs = InspectArgs | ScanArgs | DiagnoseArgs | { command: 'help'; topic?: CommandName; bare?: boolean } | { command: 'version' };
 
 const usage = (message: string) => new InspectError('usage', message);
 
@@ -260,6 +294,23 @@ function checkDate(value: string): string {
   return value;
 }
 
+/** --since: `14d` (days back from now, 1 to 455, about 15 months) or a day `YYYY-MM-DD` in the past. */
+export function checkSince(value: string, now = new Date()): Date {
+  const days = /^(\d{1,3})d$/.exec(value);
+  if (days) {
+    const n = Number(days[1]);
+    if (n < 1 || n > 455) throw usage(`--since: "${value}" is out of range (1d to 455d)`);
+    return new Date(now.getTime() - n * 86_400_000);
+  }
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const d = m ? new Date(`${value}T00:00:00Z`) : null;
+  if (!m || !d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) {
+    throw usage(`--since: "${value}" is neither a number of days (14d) nor a date of the form YYYY-MM-DD`);
+  }
+  if (d.getTime() > now.getTime()) throw usage(`--since: ${value} is in the future`);
+  return d;
+}
+
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -297,7 +348,7 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   throw usage(`--${name}: "${value}" is not one of ${allowed.join(', ')}${didYouMean(nearest(value, allowed))}`);
 }
 
-const GLOBAL_WORDS = ['inspect', 'scan', 'help', '--help', '--version'];
+const GLOBAL_WORDS = ['inspect', 'scan', 'diagnose', 'help', '--help', '--version'];
 
 export function parseCli(argv: readonly string[]): CliArgs {
   const [command, ...rest] = argv;
@@ -306,18 +357,18 @@ export function parseCli(argv: readonly string[]): CliArgs {
   if (command === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { command: 'help' };
-    if (topic === 'inspect' || topic === 'scan') return { command: 'help', topic };
-    throw usage(`help: unknown command "${topic}"${didYouMean(nearest(topic, ['inspect', 'scan']))}`);
+    if (topic === 'inspect' || topic === 'scan' || topic === 'diagnose') return { command: 'help', topic };
+    throw usage(`help: unknown command "${topic}"${didYouMean(nearest(topic, ['inspect', 'scan', 'diagnose']))}`);
   }
   if (command === '--version' || command === '-V' || command === '-v') return { command: 'version' };
-  if (command !== 'inspect' && command !== 'scan') {
+  if (command !== 'inspect' && command !== 'scan' && command !== 'diagnose') {
     if (command.startsWith('-')) {
       const known = Object.values(COMMANDS).some((c) => c.options.some((o) => `--${o.name}` === command.split('=')[0]));
-      if (known) throw usage(`${command.split('=')[0]} goes after a command: rotation-inspector inspect|scan ${command} …`);
+      if (known) throw usage(`${command.split('=')[0]} goes after a command: rotation-inspector inspect|scan|diagnose ${command} …`);
       throw usage(`unknown option ${command.split('=')[0]}${didYouMean(nearest(command.split('=')[0]!, ['--help', '--version']))}`);
     }
     const suggestion = nearest(command, GLOBAL_WORDS.filter((w) => !w.startsWith('-')));
-    throw usage(`unknown command "${command}"${suggestion ? ` (did you mean ${suggestion}?)` : ' (expected inspect or scan)'}`);
+    throw usage(`unknown command "${command}"${suggestion ? ` (did you mean ${suggestion}?)` : ' (expected inspect, scan or diagnose)'}`);
   }
   const spec = COMMANDS[command];
   const { values, positionals } = tokenize(spec, rest);
@@ -346,6 +397,19 @@ export function parseCli(argv: readonly string[]): CliArgs {
     if (positionals.length === 0) throw usage('inspect: name at least one target (a .zip, a directory, an ELF file or a function)');
     const created = one('created');
     return { command, ...common, targets: positionals, created: created === undefined ? null : checkDate(created), forceFunction: flag('function') };
+  }
+  if (command === 'diagnose') {
+    const all = flag('all');
+    if (positionals.length === 0 && !all) throw usage('diagnose: name at least one secret (name or ARN), or give --all');
+    const since = one('since');
+    const database = one('database');
+    if (database !== undefined && !/^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(database)) throw usage(`--database: "${database}" is not an RDS instance or cluster identifier`);
+    return {
+      command, ...common, secrets: positionals, all, regions,
+      since: since === undefined ? new Date(Date.now() - 14 * 86_400_000) : checkSince(since),
+      readSecretKeys: flag('read-secret-keys'), database,
+      concurrency: positiveInt('concurrency', one('concurrency')) ?? DEFAULT_CONCURRENCY, cacheDir: one('cache-dir'), noCache: flag('no-cache'),
+    };
   }
   if (positionals.length > 0) throw usage(`scan: unexpected argument "${positionals[0]}" (scan reads the account; use inspect for single targets)`);
   return {

@@ -34,12 +34,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         const { runInspect } = await import('./inspectCommand.js');
         return await runInspect(args, io);
       }
+      case 'diagnose': {
+        debug = args.debug;
+        const { runDiagnose } = await import('./diagnoseCommand.js');
+        return await runDiagnose(args, io);
+      }
     }
   } catch (e) {
     if (e instanceof InspectError) {
       io.stderr.write(errorLine(e.message));
       if (e.code === 'usage') {
-        const command = argv[0] === 'inspect' || argv[0] === 'scan' ? `${argv[0]} ` : '';
+        const command = argv[0] === 'inspect' || argv[0] === 'scan' || argv[0] === 'diagnose' ? `${argv[0]} ` : '';
         io.stderr.write(`Run "rotation-inspector ${command}--help" for usage.\n`);
         return EXIT.usage; // a usage error is one line, even under --debug
       }

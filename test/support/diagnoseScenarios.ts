@@ -59,7 +59,7 @@ export function scenarioSecret(kind: Scenario['secret'] = 'stuck', arn = ARN, na
         versions: [{ id: TOKEN, stages: ['AWSCURRENT', 'AWSPENDING'], createdDate: at(T) }, { id: '9a7d6c1e-0b3f-4c55-8e21-7d4f3b2a1c09', stages: ['AWSPREVIOUS'], createdDate: at(NOW - 40 * DAY) }],
       };
     case 'disabled': return { ...base, rotationEnabled: false };
-    case 'managed': return { ...base, owningService: 'rds', rotationLambdaArn: null };
+    case 'managed': return { ...scenarioSecret('healthy', arn, name, fnArn), owningService: 'rds', rotationLambdaArn: null };
     default: return base;
   }
 }
