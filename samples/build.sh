@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Rebuilds the two sample rotation bundles from samples/src/:
 #
-#   samples/postgres-9.4-rotation.zip   libpq stand-in reporting 9.4.26, old handler (no TLS)
+#   samples/postgres-9.4-rotation.zip   libpq stand-in reporting 9.4.26, old handler (TLS turned off)
 #   samples/postgres-10-rotation.zip    libpq stand-in reporting 10.23, TLS-aware handler
 #
-# Needs: bash, x86-64 gcc + binutils (readelf, objdump), zip, coreutils.
+# Needs: bash, x86-64 gcc + binutils (readelf, objdump, strings), zip, coreutils.
 # Output is deterministic for a given toolchain: fixed mtimes (2021-06-01
 # 00:00:00 UTC), fixed modes, sorted entries, no extra fields (zip -X).
 #
@@ -37,9 +37,16 @@ build_bundle() { # $1 = label, $2 = PG_VERSION_NUM, $3 = runpath component, $4 =
   local out="$work/$label" stage="$work/$label/stage"
   mkdir -p "$out" "$stage"
 
+  # OpenSSL 1.0 stand-ins, shipped beside libpq as AWS's builds need them.
+  "$CC" "${CFLAGS[@]}" "${LDFLAGS[@]}" -Wl,-soname,libcrypto.so.1.0.0 \
+    -o "$stage/libcrypto.so.1.0.0" "$src/openssl-stand-in.c"
+  "$CC" "${CFLAGS[@]}" -DSTAND_IN_LIBSSL "${LDFLAGS[@]}" -Wl,-soname,libssl.so.1.0.0 \
+    -o "$stage/libssl.so.1.0.0" "$src/openssl-stand-in.c" "$stage/libcrypto.so.1.0.0"
+
+  # libpq linked with OpenSSL like AWS's 9.4.26 and 10 builds: DT_NEEDED libssl.so.1.0.0, libcrypto.so.1.0.0.
   "$CC" "${CFLAGS[@]}" -DPG_VERSION_NUM="$vnum" "${LDFLAGS[@]}" \
     -Wl,-soname,libpq.so.5 -Wl,-rpath,"$(aws_runpath "$comp")" \
-    -o "$stage/libpq.so.5" "$src/libpq-stand-in.c"
+    -o "$stage/libpq.so.5" "$src/libpq-stand-in.c" "$stage/libssl.so.1.0.0" "$stage/libcrypto.so.1.0.0"
 
   # Link the extension against the stand-in we just built: DT_NEEDED libpq.so.5.
   "$CC" "${CFLAGS[@]}" "${LDFLAGS[@]}" -Wl,--no-undefined \
@@ -53,6 +60,9 @@ build_bundle() { # $1 = label, $2 = PG_VERSION_NUM, $3 = runpath component, $4 =
   readelf -d "$stage/libpq.so.5" | grep -q 'Library soname: \[libpq.so.5\]'
   readelf -d "$stage/libpq.so.5" | grep -q "Library runpath: \[.*/$comp\.123456\.0/"
   readelf -d "$stage/_pg.cpython-39-x86_64-linux-gnu.so" | grep -q 'Shared library: \[libpq.so.5\]'
+  readelf -d "$stage/libpq.so.5" | grep -q 'Shared library: \[libssl.so.1.0.0\]'
+  readelf -d "$stage/libpq.so.5" | grep -q 'Shared library: \[libcrypto.so.1.0.0\]'
+  strings "$stage/libcrypto.so.1.0.0" | grep -q '^OpenSSL 1.0.2u  20 Dec 2019$'
   local imm; imm=$(printf '0x%x' "$vnum")
   objdump -d --disassemble=PQlibVersion "$stage/libpq.so.5" \
     | grep -Eq "mov +\\\$$imm,%eax"

@@ -46,7 +46,7 @@ test('scram: an unreadable libpq keeps the verdict from passing', (t) => {
 
 const handler = (over: Partial<HandlerFacts>): HandlerFacts => ({
   path: 'lambda_function.py', alsoRead: [], language: 'python', isRotationHandler: true, steps: [], drivers: ['pgdb (PyGreSQL)'],
-  engine: 'postgresql', asksForTls: false, tlsEvidence: [], plainConnections: [], ...over,
+  driverImports: [], engine: 'postgresql', engineEvidence: [], asksForTls: false, tlsEvidence: [], plainConnections: [], turnsTlsOff: [], ...over,
 });
 
 test('tls: pass if asked, fail if a rotation handler never asks', (t) => {

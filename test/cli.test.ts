@@ -43,7 +43,8 @@ test('--format json: one object with the documented fields', async (t) => {
   t.deepEqual(report.target, { type: 'zip', id: SAMPLE_94, bytesRead: report.target.bytesRead, size: report.target.size });
   t.deepEqual(report.created, { date: '2021-06-01', source: 'flag' });
   const lib = report.libraries[0];
-  t.like(lib, { path: 'libpq.so.5', machine: 'x86-64', class: 64, endianness: 'little', soname: 'libpq.so.5', needed: ['libc.so.6'] });
+  t.like(lib, { path: 'libpq.so.5', machine: 'x86-64', class: 64, endianness: 'little', soname: 'libpq.so.5', needed: ['libssl.so.1.0.0', 'libcrypto.so.1.0.0', 'libc.so.6'] });
+  t.like(lib.tls, { capable: true, openssl: { path: 'libcrypto.so.1.0.0', version: 'OpenSSL 1.0.2u  20 Dec 2019' } });
   t.like(lib.version, { value: '9.4.26', major: 9, exact: true, atLeast: 9, conflicts: [] });
   t.deepEqual(lib.version.evidence.map((e: { source: string }) => e.source), ['PQlibVersion', 'RUNPATH', 'exported-api']);
   t.deepEqual(report.checks.map((c: { id: string; status: string }) => [c.id, c.status]), [['scram', 'fail'], ['tls', 'fail']]);
@@ -95,12 +96,13 @@ for (const [args, message] of [
   [['--format', 'json'], '--format goes after a command'],
   // an option of the other command says so
   [['inspect', SAMPLE_94, '--concurrency', '3'], 'inspect: --concurrency is a scan option'],
-  [['scan', '--created', '2021-01-01'], 'scan: --created is a inspect option'],
+  [['scan', '--created', '2021-01-01'], 'scan: --created is an inspect option'],
   [['inspect', SAMPLE_94, '--format', 'sarif'], 'inspect: --format sarif is for scan; use table, json, ndjson'],
   // an option that needs a value, followed by another option: one line, even under --debug
   [['inspect', SAMPLE_94, '--format', '--fail-on', 'never', '--debug'], 'inspect: --format needs a value (table|json|ndjson) but is followed by the option --fail-on'],
   [['scan', '--format'], 'scan: --format needs a value'],
   [['inspect', SAMPLE_94, '--debug=yes'], 'inspect: --debug takes no value'],
+  [['scan', '--concurrency', '-3'], '--concurrency: "-3" is not a positive whole number'],
   [['inspect', SAMPLE_94, '--region', 'eu-west-1', '--region', 'us-east-1'], 'inspect: --region is given twice'],
 ] as const) {
   test(`bad usage exits 2 with one clear line: ${args.join(' ')}`, async (t) => {
@@ -123,6 +125,14 @@ for (const [args, message] of [
     await usageError(t, ['scan', ...args], message);
   });
 }
+
+test('a region from the environment is checked too, when AWS is about to be called', async (t) => {
+  await usageError(t, ['scan'], 'AWS_REGION: "eu-west-1a" is not an AWS region (an availability zone; the region is eu-west-1)', { AWS_REGION: 'eu-west-1a' });
+  await usageError(t, ['inspect', 'my-rotation-fn'], 'AWS_DEFAULT_REGION: "Frankfurt" is not an AWS region', { AWS_DEFAULT_REGION: 'Frankfurt' });
+  // --region wins over the environment, and an offline inspection never looks
+  t.false((await runCli(['inspect', 'my-rotation-fn', '--region', 'eu-west-1', '--endpoint-url', 'http://127.0.0.1:9'], { AWS_REGION: 'nowhere' })).stderr.includes('AWS_REGION'));
+  t.is((await runCli(['inspect', SAMPLE_10], { AWS_REGION: 'nowhere' })).code, 0);
+});
 
 test('a profile that is not defined says so, naming the files read (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE honoured)', async (t) => {
   const home = tempDir();
@@ -180,7 +190,7 @@ for (const [command, own, foreign] of [
       const examples = r.stdout.slice(r.stdout.indexOf('Examples:')).split('\n\n')[0]!.split('\n').slice(1);
       t.is(examples.length, 2);
       for (const e of examples) t.true(e.startsWith(`  rotation-inspector ${command} `), e);
-      t.regex(r.stdout, /unknown on FAIL, WARN or UNKNOWN/);
+      t.regex(r.stdout, /unknown on FAIL, WARN or\s+UNKNOWN/);
       t.regex(r.stdout, /^ {2}130 +interrupted with Ctrl-C/m);
     }
   });
@@ -208,6 +218,12 @@ test('-o/--output: the report goes to the file (never in colour), the terminal k
   t.is(broken.code, 2);
   t.is(broken.stderr, 'rotation-inspector: /no/such.zip: no such file or directory\n');
   t.is(JSON.parse(readFileSync(file, 'utf8')).errors[0].code, 'not-found');
+
+  // -o - is stdout, as usual
+  const dash = await runCli(['inspect', SAMPLE_10, '-o', '-', '--format', 'json']);
+  t.is(dash.code, 0);
+  t.is(JSON.parse(dash.stdout).target.id, SAMPLE_10);
+  t.is(dash.stderr, '');
 
   // a file that cannot be written: one line, before any work
   mkdirSync(join(dir, 'a-directory'));

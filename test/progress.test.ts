@@ -1,7 +1,7 @@
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createProgress, elapsed } from '../src/cli/progress.js';
-import { fakeStream } from './support/fakeStream.js';
+import { fakeStream, terminalScreen } from './support/fakeStream.js';
 
 const visible = (s: string) => s.replace(/\x1b\[[\d;]*[A-Za-z]/g, '');
 /** What the terminal shows last: the text after the last \r of the last write. */
@@ -23,13 +23,17 @@ test('not a terminal: no bar; messages are plain lines', async (t) => {
   t.deepEqual(s.writes, ['rotation-inspector: something\n']);
 });
 
-test('--quiet (bar: false) on a terminal: no bar either', async (t) => {
+test('--quiet (bar: false) on a terminal: no bar either; a message still wipes an echoed ^C off its line', async (t) => {
   const s = fakeStream(true, 80);
   const p = createProgress(s, { bar: false, intervalMs: 0 });
   p.found(3);
   p.inspected('a', 'ok');
-  p.done();
   t.deepEqual(s.writes, []);
+  s.writes.push('^C');
+  p.message('rotation-inspector: interrupted');
+  t.deepEqual(terminalScreen(s.writes), ['rotation-inspector: interrupted', '']);
+  p.done();
+  t.is(s.writes.length, 2);
 });
 
 test('discovery and inspection are shown apart: found N so far, then inspected k of N', async (t) => {
@@ -100,7 +104,7 @@ test('a message never lands on the bar\'s line: the line (and an echoed ^C) is c
   p.done();
   t.is(s.writes.at(-1), '\r\x1b[K');
   p.message('after');
-  t.is(s.writes.at(-1), 'after\n', 'after done(): a plain line');
+  t.is(s.writes.at(-1), '\r\x1b[Kafter\n', 'after done(): a line of its own, the cursor\'s line wiped first');
 });
 
 test('throttled to about 10 redraws a second, with a trailing redraw of the latest state', async (t) => {

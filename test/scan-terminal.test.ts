@@ -81,3 +81,24 @@ test('the bar shows discovery apart from inspection while the listing is still p
   t.true(bars.every((l) => / of 30 · /.test(l)), 'the bar appears only with the final total');
   t.deepEqual(terminalScreen(stderr.writes), [''], 'the terminal is left clean');
 });
+
+test('--quiet at a terminal: no bar at all, and Ctrl-C\'s echo still never shares a line with a message', async (t) => {
+  const s = await slowAccount(12);
+  t.teardown(() => s.close());
+  const stderr = fakeStream(true, 120);
+  let interrupt: (() => void) | undefined;
+  let inspected = 0;
+  const run = runScan(scanArgs(s.endpoint, ['--quiet', '--debug']), {
+    stdout: fakeStream(false), stderr, env: { ...process.env, NO_COLOR: '1' },
+    onInterrupt: (h) => { interrupt = h; return () => { interrupt = undefined; }; },
+  });
+  await until(() => (inspected = stderr.writes.filter((w) => w.includes('debug: inspected ')).length) >= 2);
+  t.true(inspected >= 2);
+  stderr.writes.push('^C');
+  interrupt!();
+  t.is(await run, EXIT.interrupted);
+  const screen = terminalScreen(stderr.writes);
+  t.false(screen.some((l) => l.includes('^C')), screen.join('\n'));
+  t.false(screen.some((l) => /^(inspecting|discovering)/.test(l)), 'no bar with --quiet');
+  t.true(screen.includes('rotation-inspector: interrupted: finishing the functions in flight, then printing what is done (Ctrl-C again to quit at once)'));
+});

@@ -5,6 +5,7 @@ import { bundleFindings, loaderFacts, toReportError, type BundleFindings } from 
 import { buildReport, failedReport, notApplicableReport } from '../report/buildReport.js';
 import { createdFromFlag } from '../report/inspectLocal.js';
 import type { Created, FunctionFacts, Report, ReportError } from '../report/report.js';
+import type { LoaderFacts } from '../facts/loader/lambdaLoader.js';
 import { httpRangeSource } from '../source/httpRangeSource.js';
 import { awsError } from './awsErrors.js';
 import { parseFunctionTarget } from './functionTarget.js';
@@ -138,7 +139,7 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
   ];
   const results = await Promise.all(reads);
   const { created, error: stackError } = await createdP;
-  if (stackError) errors.push(stackError);
+  const layerErrors: ReportError[] = [];
   const findings: BundleFindings[] = [];
   let bytesRead = 0;
   let size = 0;
@@ -147,20 +148,54 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
       findings.push(r.findings);
       bytesRead += r.bytesRead;
       size += r.size;
-    } else {
+    } else if (i === 0) {
       errors.push(r);
       // keep the function code's slot first so the handler is taken from it
-      if (i === 0) findings.push({ libraries: [], handler: null, handlerError: 'the function code could not be read', errors: [] });
+      findings.push({ libraries: [], handler: null, handlerError: 'the function code could not be read', errors: [] });
+    } else {
+      layerErrors.push(r);
     }
   });
   const loader = loaderFacts(findings);
   debug?.(`${facts.name}: read ${bytesRead} of ${size} bytes; loader: ${loader.reason}`);
   const report = buildReport({
     target: { type: 'function', id: arn, region, ...(ft.qualifier ? { qualifier: ft.qualifier } : {}), bytesRead, size },
-    findings, created, function: facts, loader,
+    findings, created, function: facts, loader, environment: libpqTlsEnvironment(c.Environment?.Variables),
   });
+  // The creation date and the layers are optional reads: when the verdicts cannot depend on them,
+  // their failure is a warning; otherwise the function could not be judged (an error, exit 2).
+  const warnings: ReportError[] = [];
+  if (stackError) (report.checks.every((c) => c.status !== 'unknown') ? warnings : errors).push(stackError);
+  (layersCannotMatter(loader, findings[0]) ? warnings : errors).push(...layerErrors);
   report.errors.push(...errors);
+  if (warnings.length > 0) report.warnings = warnings;
   return report;
+}
+
+/**
+ * Whether no layer could change which libpq loads: the function's own code
+ * supplies it from /var/task, which Lambda searches before /opt/lib, and a
+ * psycopg2 handler takes its wheel's copy from /var/task, which Python
+ * searches before /opt/python.
+ */
+function layersCannotMatter(loader: LoaderFacts, code: BundleFindings | undefined): boolean {
+  if (!loader.loads?.startsWith('/var/task/') || !code) return false;
+  const psycopg2 = code.handler?.drivers.includes('psycopg2') ?? false;
+  return !psycopg2 || /^\/var\/task\/psycopg2(_binary\.libs|\/\.libs)\//.test(loader.loads);
+}
+
+/**
+ * The two variables libpq reads for TLS when the handler sets nothing. Only
+ * these are taken from the function's environment (other values may be
+ * secrets); PGSSLMODE only when it is one of libpq's modes, PGSSLROOTCERT
+ * only as "set" (its value is not kept).
+ */
+function libpqTlsEnvironment(vars: Record<string, string> | undefined): { PGSSLMODE?: string; PGSSLROOTCERT?: string } {
+  const mode = vars?.['PGSSLMODE']?.trim().toLowerCase();
+  return {
+    ...(mode !== undefined ? { PGSSLMODE: /^(?:disable|allow|prefer|require|verify-ca|verify-full)$/.test(mode) ? mode : 'unrecognised' } : {}),
+    ...(vars?.['PGSSLROOTCERT'] ? { PGSSLROOTCERT: 'set' } : {}),
+  };
 }
 
 interface ReadBundleArgs {

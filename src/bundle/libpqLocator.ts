@@ -14,11 +14,43 @@ export interface LocatedLibpq {
   aliases: string[];
 }
 
+/**
+ * A driver's compiled module that may have libpq built in (psycopg2's
+ * _psycopg.cpython-3X-….so, PyGreSQL's _pg, psycopg's C module, pg-native's
+ * addon, Ruby pg's pg_ext): a libpq for the checks when it defines libpq's API.
+ */
+export interface DriverModule {
+  entry: BundleEntry;
+  /** Named as the handler facts name drivers; null for a PostgreSQL-named ELF file of no known driver. */
+  driver: string | null;
+  language: 'python' | 'javascript' | 'ruby' | null;
+}
+
 export interface LibpqLocation {
   libraries: LocatedLibpq[];
+  /** Candidate driver modules, to be read for a static libpq (only their dynamic symbols matter). */
+  modules: DriverModule[];
+  /** Candidates left unread because the budget below was spent (reported, never dropped silently). */
+  overBudget: BundleEntry[];
   /** Symlinks that lead nowhere, loop, or leave the bundle. */
   broken: Array<{ path: string; code: string; message: string }>;
 }
+
+/** ELF file names: shared objects and Node addons. */
+const ELF_NAME = /\.(?:so(?:\.\d+)*|node)$/;
+const DRIVER_MODULES: ReadonlyArray<{ re: RegExp; driver: string; language: DriverModule['language'] }> = [
+  // psycopg2/…, and the prebuilt packages' own folder names (psycopg2-3.9/_psycopg.cpython-39-….so)
+  { re: /(?:^|\/)psycopg2\/[^/]+$|(?:^|\/)_psycopg\.[^/]*$/, driver: 'psycopg2', language: 'python' },
+  { re: /(?:^|\/)psycopg_(?:c|binary)\/(?:[^/]+\/)*[^/]+$/, driver: 'psycopg', language: 'python' },
+  { re: /(?:^|\/)_pg\.[^/]*$/, driver: 'pg (PyGreSQL)', language: 'python' },
+  { re: /(?:^|\/)node_modules\/libpq\/(?:[^/]+\/)*[^/]+\.node$/, driver: 'node-postgres', language: 'javascript' },
+  { re: /(?:^|\/)pg_ext\.so$/, driver: 'pg (Ruby)', language: 'ruby' },
+];
+/** Other ELF files whose path names PostgreSQL are candidates too, without a known driver. */
+const POSTGRES_WORDS = /psycopg|postgres|libpq|pgdb|(?:^|[/_-])pg(?:[._/-]|$)/i;
+/** At most this many candidate modules, and this many declared bytes of them, per bundle. */
+export const MAX_MODULE_CANDIDATES = 32;
+export const MAX_MODULE_BYTES = 64 * 1024 * 1024;
 
 const MAX_LINK_DEPTH = 8;
 const MAX_LINK_BYTES = 4096;
@@ -91,5 +123,25 @@ export async function locateLibpq(bundle: Bundle): Promise<LibpqLocation> {
   }
   const libraries = [...groups.values()].map((g) => ({ ...g, aliases: g.aliases.sort() }));
   libraries.sort((a, b) => a.entry.path.localeCompare(b.entry.path));
-  return { libraries, broken };
+
+  // Driver modules that may carry a static libpq: known drivers first, then other PostgreSQL-named ELF files.
+  const modules: DriverModule[] = [];
+  const overBudget: BundleEntry[] = [];
+  if (bundle.kind !== 'elf') {
+    const known: DriverModule[] = [];
+    const other: DriverModule[] = [];
+    for (const e of bundle.entries) {
+      if (e.type !== 'file' || isLibpqName(e.path) || !ELF_NAME.test(e.path)) continue;
+      const d = DRIVER_MODULES.find((x) => x.re.test(e.path));
+      if (d) known.push({ entry: e, driver: d.driver, language: d.language });
+      else if (POSTGRES_WORDS.test(e.path)) other.push({ entry: e, driver: null, language: null });
+    }
+    let bytes = 0;
+    for (const m of [...known, ...other]) {
+      if (modules.length >= MAX_MODULE_CANDIDATES || bytes + m.entry.size > MAX_MODULE_BYTES) { overBudget.push(m.entry); continue; }
+      bytes += m.entry.size;
+      modules.push(m);
+    }
+  }
+  return { libraries, modules, overBudget, broken };
 }

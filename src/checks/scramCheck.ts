@@ -1,5 +1,6 @@
 import type { LibpqVersion } from '../evidence/versionEvidence.js';
 import { type Check, REDEPLOY, SCRAM_CUTOFF, creationNote } from './check.js';
+import { engineLabel, type EngineScope } from './engineScope.js';
 
 /** One libpq as the scram check sees it. */
 export interface ScramSubject {
@@ -24,7 +25,29 @@ function label(s: ScramSubject): string {
  * needs libpq 10 or later. Until the loader's choice is known, the lowest
  * version found is judged.
  */
-export function scramCheck(libraries: readonly ScramSubject[], created: CreatedFact, unreadable: readonly string[] = []): Check {
+export function scramCheck(libraries: readonly ScramSubject[], created: CreatedFact, unreadable: readonly string[] = [], scope: EngineScope = { kind: 'no-handler' }): Check {
+  const id = 'scram' as const;
+  if (scope.kind === 'other-engine') {
+    return { id, status: 'not-applicable', summary: `A ${engineLabel(scope.engine)} rotation handler: scram-sha-256 through libpq is PostgreSQL's.`, evidence: scope.evidence, remediation: '' };
+  }
+  if (scope.kind === 'judged' && scope.engine === 'redshift') {
+    return {
+      id, status: 'not-applicable',
+      summary: "A Redshift rotation handler: Redshift stores its users' passwords as MD5 or SHA-256 hashes and never asks for scram-sha-256, so libpq's version does not decide the login.",
+      evidence: [...scope.evidence, ...libraries.map(label)], remediation: '',
+    };
+  }
+  if (scope.kind === 'no-driver' && libraries.length === 0 && unreadable.length === 0) {
+    return { id, status: 'not-applicable', summary: 'The rotation handler imports no database driver and the bundle has no libpq.', evidence: [], remediation: '' };
+  }
+  const verdict = judgeScram(libraries, created, unreadable);
+  if (scope.kind === 'unnamed' && verdict.status === 'fail') {
+    return { ...verdict, status: 'unknown', summary: `${verdict.summary} But the handler's database engine cannot be named, so whether it logs in through this libpq is unknown.`, evidence: [...verdict.evidence, ...scope.evidence] };
+  }
+  return verdict;
+}
+
+function judgeScram(libraries: readonly ScramSubject[], created: CreatedFact, unreadable: readonly string[]): Check {
   const id = 'scram' as const;
   const remediation = `${REDEPLOY}; its bundle ships libpq 10 or later. Until then, keep the database user's password stored as md5 (password_encryption = md5, then reset the password) so rotation can log in.`;
   const evidence = [...libraries.map(label), ...unreadable.map((p) => `${p}: could not be read`)];

@@ -1,4 +1,5 @@
 import { InspectError } from '../errors.js';
+import { checkRegion } from './awsSettings.js';
 import { FAIL_ON_LEVELS, type FailOn } from './exitCodes.js';
 
 /** Functions in flight during a scan: measured in test/bench/scan.ts (40 ms latency, 60 functions). */
@@ -28,7 +29,7 @@ export interface OptionSpec {
 const opt = {
   format: (formats: readonly Format[]): OptionSpec => ({ name: 'format', value: formats.join('|'), help: 'report format (default table)' }),
   failOn: { name: 'fail-on', value: FAIL_ON_LEVELS.join('|'), help: 'exit 1 when a check is at or above this status (default warn)' },
-  output: { name: 'output', short: 'o', value: 'FILE', help: 'write the report to FILE; the terminal keeps progress and the summary line' },
+  output: { name: 'output', short: 'o', value: 'FILE', help: 'write the report to FILE (- is stdout); the terminal keeps progress and the summary line' },
   quiet: { name: 'quiet', short: 'q', help: 'no progress and no summary line on stderr (errors still show)' },
   region: (multiple: boolean): OptionSpec => ({ name: 'region', value: 'R', multiple, help: multiple ? 'a region to list secrets in (repeatable; default as the AWS CLI)' : 'AWS region (default as the AWS CLI)' }),
   profile: { name: 'profile', value: 'P', help: 'named profile from ~/.aws/config or ~/.aws/credentials' },
@@ -110,8 +111,8 @@ const EXIT_CODES_HELP = `Exit codes:
   2    something could not be judged (a target, a libpq inside it, a region's listing), or bad usage
   130  interrupted with Ctrl-C (scan: what was done is reported, the rest is named)`;
 
-const FAIL_ON_HELP = `--fail-on levels: fail breaks on FAIL; warn on FAIL or WARN (the default); unknown on FAIL, WARN or UNKNOWN;
-never only on exit 2 and 130.`;
+const FAIL_ON_HELP = `--fail-on levels (exit 1): fail on FAIL; warn on FAIL or WARN (the default); unknown on FAIL, WARN or
+UNKNOWN; never: no check exits 1 (exit 2 and 130 still apply).`;
 
 function optionLine(o: OptionSpec): string {
   const names = `${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.value ? ` ${o.value}` : ''}`;
@@ -127,23 +128,21 @@ export function commandHelp(name: CommandName): string {
   ].join('\n');
 }
 
-export const USAGE = `Usage:
-  ${COMMANDS.inspect.synopsis}
-  ${COMMANDS.scan.synopsis}
-  ${COMMANDS.diagnose.synopsis}
-  rotation-inspector --help | -h          this help; "rotation-inspector <command> --help" for a command's options
-  rotation-inspector --version | -v
-
-Commands:
-  inspect   ${COMMANDS.inspect.summary}
-  scan      ${COMMANDS.scan.summary}
-  diagnose  ${COMMANDS.diagnose.summary}
-
-Examples:
-  rotation-inspector inspect samples/postgres-9.4-rotation.zip
-  rotation-inspector scan --region eu-west-1 --format sarif -o rotation.sarif
-
-${EXIT_CODES_HELP}`;
+export const USAGE = [
+  'Usage:',
+  ...Object.values(COMMANDS).map((c) => `  ${c.synopsis}`),
+  '  rotation-inspector --help | -h          this help; "rotation-inspector <command> --help" for a command\'s options',
+  '  rotation-inspector --version | -v',
+  '',
+  'Commands:',
+  ...Object.values(COMMANDS).map((c) => `  ${c.name.padEnd(9)} ${c.summary}`),
+  '',
+  'Examples:',
+  '  rotation-inspector inspect samples/postgres-9.4-rotation.zip',
+  '  rotation-inspector scan --region eu-west-1 --format sarif -o rotation.sarif',
+  '',
+  EXIT_CODES_HELP,
+].join('\n');
 
 export interface CommonOptions {
   format: Format;
@@ -236,7 +235,7 @@ function tokenize(command: CommandSpec, argv: readonly string[]): Tokens {
   const positionals: string[] = [];
   const unknown = (shown: string, name: string): InspectError => {
     const elsewhere = Object.values(COMMANDS).find((c) => c !== command && c.options.some((o) => o.name === name));
-    if (elsewhere) return usage(`${command.name}: ${shown} is a ${elsewhere.name} option`);
+    if (elsewhere) return usage(`${command.name}: ${shown} is ${/^[aeiou]/.test(elsewhere.name) ? 'an' : 'a'} ${elsewhere.name} option`);
     const names = command.options.map((o) => `--${o.name}`);
     return usage(`${command.name}: unknown option ${shown}${didYouMean(nearest(`--${name}`, names))}`);
   };
@@ -272,7 +271,7 @@ function tokenize(command: CommandSpec, argv: readonly string[]): Tokens {
     if (value === undefined) {
       const next = argv[i + 1];
       if (next === undefined) throw usage(`${command.name}: ${shown} needs a value (${spec.value})`);
-      if (next.startsWith('-') && next !== '-') {
+      if (next.startsWith('-') && next !== '-' && !/^-\d/.test(next)) {
         throw usage(`${command.name}: ${shown} needs a value (${spec.value}) but is followed by the option ${next.split('=')[0]}`);
       }
       value = next;
@@ -318,20 +317,6 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return n;
 }
 
-/**
- * AWS region names: two letters, an optional partition word (gov, iso, isob,
- * isoe, isof), a direction, a number: us-east-1, us-gov-west-1, cn-northwest-1,
- * us-isob-east-1. An availability zone (eu-west-1a) is not a region.
- */
-const REGION = /^[a-z]{2}(?:-(?:gov|iso[a-z]?))?-[a-z]+-\d{1,2}$/;
-
-function checkRegion(value: string): string {
-  if (REGION.test(value)) return value;
-  const zone = /^([a-z]{2}(?:-(?:gov|iso[a-z]?))?-[a-z]+-\d{1,2})[a-z]$/.exec(value);
-  const hint = zone ? ` (an availability zone; the region is ${zone[1]})` : ' (a region looks like eu-west-1 or us-east-1)';
-  throw usage(`--region: "${value}" is not an AWS region${hint}`);
-}
-
 function checkEndpointUrl(value: string): string {
   let url: URL | undefined;
   try { url = new URL(value); } catch { url = undefined; }
@@ -348,7 +333,12 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   throw usage(`--${name}: "${value}" is not one of ${allowed.join(', ')}${didYouMean(nearest(value, allowed))}`);
 }
 
-const GLOBAL_WORDS = ['inspect', 'scan', 'diagnose', 'help', '--help', '--version'];
+const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+/** Whether a word names a command of the table. */
+export function isCommand(word: string | undefined): word is CommandName {
+  return word !== undefined && Object.hasOwn(COMMANDS, word);
+}
 
 export function parseCli(argv: readonly string[]): CliArgs {
   const [command, ...rest] = argv;
@@ -357,18 +347,18 @@ export function parseCli(argv: readonly string[]): CliArgs {
   if (command === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { command: 'help' };
-    if (topic === 'inspect' || topic === 'scan' || topic === 'diagnose') return { command: 'help', topic };
-    throw usage(`help: unknown command "${topic}"${didYouMean(nearest(topic, ['inspect', 'scan', 'diagnose']))}`);
+    if (isCommand(topic)) return { command: 'help', topic };
+    throw usage(`help: unknown command "${topic}"${didYouMean(nearest(topic, COMMAND_NAMES))}`);
   }
   if (command === '--version' || command === '-V' || command === '-v') return { command: 'version' };
-  if (command !== 'inspect' && command !== 'scan' && command !== 'diagnose') {
+  if (!isCommand(command)) {
     if (command.startsWith('-')) {
       const known = Object.values(COMMANDS).some((c) => c.options.some((o) => `--${o.name}` === command.split('=')[0]));
-      if (known) throw usage(`${command.split('=')[0]} goes after a command: rotation-inspector inspect|scan|diagnose ${command} …`);
+      if (known) throw usage(`${command.split('=')[0]} goes after a command: rotation-inspector ${COMMAND_NAMES.join('|')} ${command} …`);
       throw usage(`unknown option ${command.split('=')[0]}${didYouMean(nearest(command.split('=')[0]!, ['--help', '--version']))}`);
     }
-    const suggestion = nearest(command, GLOBAL_WORDS.filter((w) => !w.startsWith('-')));
-    throw usage(`unknown command "${command}"${suggestion ? ` (did you mean ${suggestion}?)` : ' (expected inspect, scan or diagnose)'}`);
+    const suggestion = nearest(command, [...COMMAND_NAMES, 'help']);
+    throw usage(`unknown command "${command}"${suggestion ? ` (did you mean ${suggestion}?)` : ` (expected ${COMMAND_NAMES.slice(0, -1).join(', ')} or ${COMMAND_NAMES.at(-1)})`}`);
   }
   const spec = COMMANDS[command];
   const { values, positionals } = tokenize(spec, rest);
@@ -382,7 +372,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
   }
   const format = oneOf('format', formatValue, command === 'inspect' ? INSPECT_FORMATS : FORMATS, 'table');
   const regionValues = values.get('region');
-  const regions = (Array.isArray(regionValues) ? regionValues : []).map(checkRegion);
+  const regions = (Array.isArray(regionValues) ? regionValues : []).map((r) => checkRegion(r, '--region'));
   const endpointUrl = one('endpoint-url');
   const output = one('output');
   if (output === '') throw usage('--output: the file name is empty');

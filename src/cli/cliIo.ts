@@ -48,8 +48,8 @@ export interface ReportSink {
  * error at once, not after a long scan. Every write is redacted.
  */
 export function openReportSink(io: CliIo, file: string | undefined): ReportSink {
-  if (file === undefined) {
-    return { target: io.stdout, colour: colourWanted(io.stdout, io.env), file, write: (text) => { io.stdout.write(redact(text)); }, close() {} };
+  if (file === undefined || file === '-') {
+    return { target: io.stdout, colour: colourWanted(io.stdout, io.env), file: undefined, write: (text) => { io.stdout.write(redact(text)); }, close() {} };
   }
   let fd: number;
   try {

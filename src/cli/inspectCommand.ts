@@ -42,6 +42,7 @@ export async function runInspect(args: InspectArgs, io: CliIo): Promise<ExitCode
         const id = report.target.id;
         io.stderr.write(errorLine(`${e.message.startsWith(id) ? e.message : `${id}: ${e.message}`}${args.debug ? ` [${e.code}]` : ''}`));
       }
+      for (const w of report.warnings ?? []) io.stderr.write(errorLine(`warning: ${report.target.id}: ${w.message}`));
       if (args.format === 'table') sink.write(renderTable(report, style) + (args.targets.length > 1 ? '\n' : ''));
       else if (args.format === 'ndjson') sink.write(renderNdjsonLine(report));
     }

@@ -1,7 +1,7 @@
 import { InspectError, describeError } from '../errors.js';
 import { redact } from '../redact.js';
 import { INSPECTOR_VERSION } from '../version.js';
-import { commandHelp, parseCli, USAGE } from './args.js';
+import { commandHelp, isCommand, parseCli, USAGE } from './args.js';
 import { errorLine, type CliIo } from './cliIo.js';
 import { EXIT } from './exitCodes.js';
 
@@ -44,7 +44,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (e instanceof InspectError) {
       io.stderr.write(errorLine(e.message));
       if (e.code === 'usage') {
-        const command = argv[0] === 'inspect' || argv[0] === 'scan' || argv[0] === 'diagnose' ? `${argv[0]} ` : '';
+        const command = isCommand(argv[0]) ? `${argv[0]} ` : '';
         io.stderr.write(`Run "rotation-inspector ${command}--help" for usage.\n`);
         return EXIT.usage; // a usage error is one line, even under --debug
       }

@@ -140,9 +140,10 @@ export function createProgress(stream: ProgressStream, opts: ProgressOptions = {
       schedule();
     },
     message(line: string) {
-      if (!tty || !drawn || finished) { stream.write(`${line}\n`); return; }
-      // Off the bar's line first (it may also carry the terminal's echoed ^C), then redraw below.
-      stream.write(`\r\x1b[K${line}\n`);
+      // On a terminal, wipe the cursor's line first: it may hold the bar, or the ^C the terminal echoed
+      // (even with no bar drawn, as with --quiet). Then redraw the bar below.
+      stream.write(`${stream.isTTY === true ? '\r\x1b[K' : ''}${line}\n`);
+      if (!tty || !drawn || finished) return;
       if (timer) { clearTimeout(timer); timer = undefined; }
       draw();
     },

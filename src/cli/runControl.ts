@@ -28,7 +28,7 @@ export function controlRun(io: CliIo, progress: Progress, parent: AbortSignal | 
     interrupts++;
     if (interrupts > 1) {
       progress.done();
-      io.stderr.write(errorLine(`interrupted again: quitting now; ${notDone()}, no report written`));
+      err(`interrupted again: quitting now; ${notDone()}, no report written`);
       exitNow(io, EXIT.interrupted);
       return;
     }
@@ -54,7 +54,7 @@ export interface AccountRun {
 }
 
 export async function startAccountRun(
-  args: { profile: string | undefined; output: string | undefined; quiet: boolean; debug: boolean; noCache: boolean; cacheDir: string | undefined }, io: CliIo, signal: AbortSignal | undefined,
+  args: { profile: string | undefined; region: string | undefined; output: string | undefined; quiet: boolean; debug: boolean; noCache: boolean; cacheDir: string | undefined }, io: CliIo, signal: AbortSignal | undefined,
   finishing: string, notDone: (c: { found: number; done: number }) => string,
 ): Promise<AccountRun> {
   await checkAwsSettings(args, io.env);

@@ -36,6 +36,7 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
   for (const l of result.regions) if (l.notEnabled) err(`${l.region}: skipped (the region is not enabled for this account)`);
   for (const e of result.errors) err(e.message);
   for (const r of reports) for (const e of r.errors) err(e.message.startsWith(r.target.id) ? e.message : `${r.function?.name ?? r.target.id}: ${e.message}`);
+  for (const r of reports) for (const w of r.warnings ?? []) err(`warning: ${r.function?.name ?? r.target.id}: ${w.message}`);
   if (result.notInspected.length > 0) err(`interrupted: ${result.notInspected.length} of ${result.counters.functions} discovered function(s) were not inspected: ${result.notInspected.join(', ')}`);
   if (args.debug) {
     const c = result.counters;

@@ -35,12 +35,13 @@ export function renderTable(r: Report, style: Style): string {
     const loaded = r.loader?.loads && r.loader.loads === (l.installPath ?? l.path) && r.libraries.length > 1 ? '  <- loaded' : '';
     const layer = l.layer ? style.dim(` (layer ${l.layer.slice(l.layer.indexOf(':layer:') + 7)})`) : '';
     out.push(`  libpq     ${where}${layer}${l.aliases.length ? ` (+${l.aliases.length} alias)` : ''}  ${l.machine ?? '?'}  ${style.bold(v)}${how ? style.dim(`  [${how}]`) : ''}${loaded}`);
+    if (l.tls) out.push(style.dim(`            ${l.linkage === 'static' ? `built into ${l.driver ?? 'a module'}; ` : ''}TLS: ${l.tls.capable ? `built with OpenSSL${l.tls.openssl?.version ? ` (${l.tls.openssl.version})` : ''}` : 'no OpenSSL, cannot do TLS'}`));
     for (const conflict of l.version.conflicts) out.push(`            ${style.status('warn', 'conflict')}: ${conflict}`);
   }
   const h = r.handler;
   if (h) {
     const kind = h.isRotationHandler ? 'rotation handler' : `not a rotation handler (${h.steps.length}/4 steps)`;
-    out.push(`  handler   ${h.path}: ${kind}, ${h.drivers.join(', ') || 'no known driver'}, TLS ${h.asksForTls ? 'asked for' : 'never asked for'}`);
+    out.push(`  handler   ${h.path}: ${kind}, ${h.engine ?? 'engine not named'}, ${h.drivers.join(', ') || 'no known driver'}, TLS ${h.asksForTls ? 'asked for' : 'never asked for'}`);
   } else if (!nothingRead) {
     // A handler that was found but could not be read (over the size cap, corrupt) is not "not found".
     const libraryPaths = new Set(r.libraries.flatMap((l) => [l.path, ...l.aliases]));
@@ -52,5 +53,6 @@ export function renderTable(r: Report, style: Style): string {
     if (ch.remediation && (ch.status === 'fail' || ch.status === 'warn')) out.push(`          ${style.dim(`fix: ${ch.remediation}`)}`);
   }
   for (const e of r.errors) out.push(`  ${style.status('fail', 'error')}   ${e.message}`);
+  for (const w of r.warnings ?? []) out.push(`  ${style.status('warn', 'warning')} ${w.message}`);
   return `${out.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import { scramCheck } from '../checks/scramCheck.js';
-import { tlsCheck } from '../checks/tlsCheck.js';
+import { tlsCheck, type TlsContext } from '../checks/tlsCheck.js';
+import { engineScope } from '../checks/engineScope.js';
 import type { Check } from '../checks/check.js';
 import type { LoaderFacts } from '../facts/loader/lambdaLoader.js';
 import { INSPECTOR_VERSION } from '../version.js';
@@ -13,6 +14,8 @@ export interface ReportParts {
   created: Created;
   function?: FunctionFacts;
   loader?: LoaderFacts;
+  /** Live: the TLS settings libpq reads from the function's environment (only these two names, never other values). */
+  environment?: TlsContext['environment'];
 }
 
 /** Findings, creation date and loader choice in; checks with verdicts out. */
@@ -28,7 +31,19 @@ export function buildReport(parts: ReportParts): Report {
   }));
   const unreadable = libraries.filter((l) => l.error).map((l) => l.installPath ?? l.path);
   const created = { date: parts.created.date };
-  const checks = [scramCheck(subjects, created, unreadable), tlsCheck(handler, created, main?.handlerError)];
+  const scope = engineScope(handler);
+  // The libpq whose build decides TLS: the one the function loads, else the least capable one found.
+  const readable = libraries.filter((l) => !l.error).map((l) => ({ ...l, tls: l.tls ?? { capable: null, evidence: 'TLS capability not recorded' } }));
+  const loadedLib = loadedPath !== null ? readable.find((l) => (l.installPath ?? l.path) === loadedPath) : undefined;
+  const rank = (c: boolean | null) => (c === false ? 0 : c === null ? 1 : 2);
+  const tlsLib = loadedLib ?? [...readable].sort((a, b) => rank(a.tls!.capable) - rank(b.tls!.capable))[0];
+  const libpq = unreadable.length > 0 && !loadedLib
+    ? { path: unreadable[0]!, tls: { capable: null, evidence: 'could not be read' } }
+    : tlsLib ? { path: tlsLib.installPath ?? tlsLib.path, tls: tlsLib.tls! } : null;
+  const checks = [
+    scramCheck(subjects, created, unreadable, scope),
+    tlsCheck(handler, created, { scope, libpq, ...(main?.handlerError ? { handlerError: main.handlerError } : {}), ...(parts.environment ? { environment: parts.environment } : {}) }),
+  ];
   return {
     ...envelope(parts.target, parts.created),
     libraries: libraries.map(({ highest: _highest, ...l }) => l),

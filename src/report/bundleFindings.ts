@@ -1,11 +1,12 @@
 import { DEFAULT_MAX_ENTRY_BYTES, basename, type Bundle, type BundleEntry } from '../bundle/bundle.js';
-import { locateLibpq } from '../bundle/libpqLocator.js';
+import { MAX_MODULE_BYTES, MAX_MODULE_CANDIDATES, isLibpqName, locateLibpq, type DriverModule } from '../bundle/libpqLocator.js';
 import { InspectError, describeError } from '../errors.js';
 import { apiFloorEvidence } from '../evidence/apiFloorEvidence.js';
 import { fileNameEvidence, runpathEvidence } from '../evidence/pathEvidence.js';
 import { PQLIBVERSION, pqlibVersionEvidence } from '../evidence/pqlibVersionEvidence.js';
 import { highestMajor, mergeVersionEvidence, type VersionEvidence } from '../evidence/versionEvidence.js';
 import { parseElf } from '../facts/elf/elfFacts.js';
+import { OPENSSL_LIBRARY, opensslVersionString, tlsCapability } from '../facts/elf/tlsCapability.js';
 import { handlerFacts, languageOf, localImports, type HandlerFacts, type SourceFile } from '../facts/handler/handlerFacts.js';
 import { whichLibpqLoads, type LoaderFacts } from '../facts/loader/lambdaLoader.js';
 import type { LibraryReport, ReportError } from './report.js';
@@ -57,31 +58,47 @@ export async function bundleFindings(bundle: Bundle, options: FindingsOptions = 
   for (const b of located.broken) errors.push(b);
 
   const libraries: BundleFindings['libraries'] = [];
-  for (const { entry, aliases } of located.libraries) {
-    const lib = { ...emptyLibrary(entry.path, entry.size), aliases, ...options.placeLibrary?.(entry.path) };
+  const opensslSeen = new Map<string, Promise<string | null>>();
+  const readLibrary = async (entry: BundleEntry, aliases: string[], module?: DriverModule): Promise<void> => {
+    const lib: BundleFindings['libraries'][number] = { ...emptyLibrary(entry.path, entry.size), aliases, ...options.placeLibrary?.(entry.path) };
     try {
       const bytes = await bundle.read(entry, maxBytes);
       const elf = parseElf(bytes, entry.path, { codeOf: [PQLIBVERSION] });
+      // A driver module is a libpq only when it defines libpq's API itself (libpq linked in).
+      if (module && !definesLibpqApi(elf)) return;
       const evidence: VersionEvidence[] = [
         ...pqlibVersionEvidence(elf),
         ...runpathEvidence(elf),
         ...apiFloorEvidence(elf),
-        ...dedupeByValue([entry.path, ...aliases].flatMap(fileNameEvidence)),
+        ...(module ? [] : dedupeByValue([entry.path, ...aliases].flatMap(fileNameEvidence))),
       ];
       const version = mergeVersionEvidence(evidence);
       Object.assign(lib, {
         machine: elf.machine, class: elf.class, endianness: elf.endianness, soname: elf.soname, runpath: elf.runpath,
         rpath: elf.rpath, needed: elf.needed, exportedFunctions: elf.exports.filter((s) => s.type === 'func').length,
         version, highest: highestMajor(version, evidence),
+        tls: tlsCapability(elf),
+        // A bare ELF target that is not a libpq file but defines its API (a driver module given alone) has it built in.
+        linkage: module || (bundle.kind === 'elf' && !isLibpqName(entry.path) && !elf.soname?.startsWith('libpq') && definesLibpqApi(elf)) ? 'static' : 'shared',
+        ...(module?.driver ? { driver: module.driver } : {}),
         ...(elf.warnings.length ? { warnings: elf.warnings } : {}),
       });
+      await addOpensslVersion(bundle, lib, opensslSeen);
     } catch (e) {
+      // A module that is not an ELF file is not a libpq; one that cannot be read might be, and says so.
+      if (module && e instanceof InspectError && e.code === 'not-elf') return;
       const err = toReportError(e, entry.path);
       errors.push(err);
       lib.error = err.message;
       lib.errorCode = err.code;
+      if (module) lib.linkage = 'static';
     }
     libraries.push(lib);
+  };
+  for (const { entry, aliases } of located.libraries) await readLibrary(entry, aliases);
+  for (const m of located.modules) await readLibrary(m.entry, [], m);
+  for (const e of located.overBudget) {
+    errors.push({ path: e.path, code: 'candidate-not-read', message: `${e.path}: not read for a built-in libpq (more than ${MAX_MODULE_CANDIDATES} candidate modules or ${MAX_MODULE_BYTES} bytes of them in this bundle)` });
   }
 
   let handler: HandlerFacts | null = null;
@@ -107,9 +124,39 @@ export async function bundleFindings(bundle: Bundle, options: FindingsOptions = 
 export function loaderFacts(findings: readonly BundleFindings[]): LoaderFacts {
   const placed = findings.flatMap((f) => f.libraries).filter((l) => !l.error && l.installPath).map((l) => {
     const root = l.installPath!.slice(0, l.installPath!.length - l.path.length);
-    return { installPath: l.installPath!, aliasPaths: l.aliases.map((a) => `${root}${a}`) };
+    return { installPath: l.installPath!, aliasPaths: l.aliases.map((a) => `${root}${a}`), ...(l.linkage ? { linkage: l.linkage } : {}), ...(l.driver ? { driver: l.driver } : {}) };
   });
   return whichLibpqLoads(placed, findings[0]?.handler?.drivers ?? []);
+}
+
+/** OpenSSL's libraries are read only for their version text, and only this much of each. */
+const MAX_OPENSSL_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Where the bundle ships the OpenSSL library a libpq needs (beside it, in
+ * lib/, or anywhere else under that name), its version string.
+ */
+async function addOpensslVersion(bundle: Bundle, lib: LibraryReport, seen: Map<string, Promise<string | null>>): Promise<void> {
+  if (!lib.tls?.capable) return;
+  const dir = lib.path.includes('/') ? lib.path.slice(0, lib.path.lastIndexOf('/') + 1) : '';
+  for (const name of lib.needed.filter((n) => OPENSSL_LIBRARY.test(n)).sort((a, b) => Number(b.startsWith('libcrypto')) - Number(a.startsWith('libcrypto')))) {
+    const files = bundle.entries.filter((e) => e.type === 'file' && basename(e.path) === name);
+    const entry = files.find((e) => e.path === `${dir}${name}`) ?? files.find((e) => e.path === `lib/${name}`) ?? files[0];
+    if (!entry) continue;
+    let version = seen.get(entry.path);
+    if (!version) {
+      version = entry.size > MAX_OPENSSL_BYTES ? Promise.resolve(null) : bundle.read(entry, MAX_OPENSSL_BYTES).then(opensslVersionString, () => null);
+      seen.set(entry.path, version);
+    }
+    lib.tls = { ...lib.tls, openssl: { path: entry.path, version: await version } };
+    if (lib.tls.openssl!.version) return;
+  }
+}
+
+/** libpq's connection API, defined (not merely imported): the file has libpq in it. */
+const LIBPQ_API = ['PQconnectdb', 'PQconnectdbParams', 'PQsetdbLogin', 'PQconnectStart'];
+function definesLibpqApi(elf: { exports: ReadonlyArray<{ name: string; type: string }> }): boolean {
+  return elf.exports.some((s) => (s.type === 'func' || s.type === 'ifunc') && LIBPQ_API.includes(s.name));
 }
 
 function dedupeByValue(items: VersionEvidence[]): VersionEvidence[] {

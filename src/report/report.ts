@@ -1,5 +1,6 @@
 import type { Check } from '../checks/check.js';
 import type { LibpqVersion } from '../evidence/versionEvidence.js';
+import type { TlsCapability } from '../facts/elf/tlsCapability.js';
 import type { HandlerFacts } from '../facts/handler/handlerFacts.js';
 import type { LoaderFacts } from '../facts/loader/lambdaLoader.js';
 
@@ -13,6 +14,11 @@ export interface Report {
   created: Created;
   checks: Check[];
   errors: ReportError[];
+  /**
+   * Optional reads that failed without touching a verdict (a refused DescribeStacks when the binary
+   * and the code decide; a layer that cannot hold the libpq that loads). Absent when there are none.
+   */
+  warnings?: ReportError[];
   /** Live targets: what Lambda says of the function. */
   function?: FunctionFacts;
   /** Live targets: which libpq the Lambda loader would pick. */
@@ -50,6 +56,12 @@ export interface LibraryReport {
   needed: string[];
   exportedFunctions: number;
   version: LibpqVersion;
+  /** Whether this libpq can do TLS (built with OpenSSL), and the OpenSSL the bundle ships for it. */
+  tls?: TlsCapability;
+  /** "shared": a libpq file; "static": libpq built into a driver's module (psycopg2/_psycopg….so). */
+  linkage?: 'shared' | 'static';
+  /** The driver whose module carries a static libpq ("psycopg2"). */
+  driver?: string;
   warnings?: string[];
   error?: string;
   errorCode?: string;

@@ -31,6 +31,8 @@ export interface StandinFunction {
   lastModified?: string;
   timeout?: number;
   vpc?: { subnetIds: string[]; securityGroupIds: string[] };
+  /** Environment.Variables */
+  environment?: Record<string, string>;
   /** extra qualifiers (published versions / aliases) GetFunction accepts besides $LATEST */
   qualifiers?: string[];
 }
@@ -873,6 +875,7 @@ class StandinImpl implements Standin {
         Ipv6AllowedForDualStack: false,
       };
     }
+    if (f.environment) config['Environment'] = { Variables: f.environment };
     config['TracingConfig'] = { Mode: 'PassThrough' };
     config['RevisionId'] = hashUuid(f.name, config['CodeSha256'] as string, config['LastModified'] as string);
     if (f.layers && f.layers.length > 0) {

@@ -2,8 +2,9 @@
 # in the style of the pre-2021-12 templates. Our own code, for testing only.
 #
 # The database connection below is opened with host/user/password/database/
-# port/connect_timeout and nothing else: this handler never asks the driver
-# for an encrypted transport.
+# port/connect_timeout and TLS turned off (sslmode='disable'), as some
+# hand-written handlers of that time did: this handler never asks the driver
+# for an encrypted transport, and forbids libpq to try one.
 
 import json
 import logging
@@ -162,6 +163,7 @@ def open_connection(secret_dict):
             database=dbname,
             port=port,
             connect_timeout=5,
+            sslmode='disable',
         )
     except pgdb.InternalError:
         return None

@@ -21,8 +21,15 @@ export interface PlacedLibrary {
   installPath: string;
   /** Other names that reach it, as install paths. */
   aliasPaths: string[];
+  /** "static": libpq built into a driver's module, which then uses that copy. */
+  linkage?: 'shared' | 'static';
+  driver?: string;
 }
 
+/** PyGreSQL's modules (pg, pgdb) are one driver; other names must match. */
+const sameDriver = (a: string, b: string) => a === b || (a.includes('PyGreSQL') && b.includes('PyGreSQL'));
+
+const rootRank = (p: string) => { const i = PYTHON_ROOTS.findIndex((r) => p.startsWith(`${r}/`)); return i < 0 ? PYTHON_ROOTS.length : i; };
 const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/'));
 const nameOf = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 
@@ -35,6 +42,16 @@ const nameOf = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 export function whichLibpqLoads(libraries: readonly PlacedLibrary[], drivers: readonly string[]): LoaderFacts {
   const searchPath = [...LAMBDA_LIBRARY_PATH];
   if (libraries.length === 0) return { searchPath, loads: null, reason: 'no libpq in the function code or its layers' };
+  // A driver with libpq built in uses that copy, whatever LD_LIBRARY_PATH says; Python finds /var/task before /opt/python.
+  const builtIn = libraries.filter((l) => l.linkage === 'static' && l.driver && drivers.some((d) => sameDriver(d, l.driver!)));
+  if (builtIn.length > 0) {
+    const first = [...builtIn].sort((a, b) => rootRank(a.installPath) - rootRank(b.installPath))[0]!;
+    const shared = libraries.filter((l) => l.linkage !== 'static').length;
+    return {
+      searchPath, loads: first.installPath,
+      reason: `${first.driver}'s module ${first.installPath} has libpq built in and uses that copy, whatever LD_LIBRARY_PATH says${shared ? `; ${shared} libpq file(s) beside it are not used by ${first.driver}` : ''}`,
+    };
+  }
   if (drivers.includes('psycopg2')) {
     for (const root of PYTHON_ROOTS) {
       const own = libraries.find((l) => [l.installPath, ...l.aliasPaths].some((p) => p.startsWith(`${root}/psycopg2_binary.libs/`) || p.startsWith(`${root}/psycopg2/.libs/`)));
