@@ -1,4 +1,7 @@
 import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connectionTlsCheck, databaseScramCheck, databaseTlsCheck, loadedLibpq } from '../src/checks/databaseChecks.js';
 import { functionTimeoutCheck, invokePermissionCheck } from '../src/checks/functionChecks.js';
 import { rotationStateCheck } from '../src/checks/rotationStateCheck.js';
@@ -8,15 +11,24 @@ import { groupInvocations } from '../src/facts/logs/lambdaLogs.js';
 import { secretShape, type SecretMetadata } from '../src/facts/secret/secretFacts.js';
 import { inspectLocal } from '../src/report/inspectLocal.js';
 import type { Report } from '../src/report/report.js';
+import { scenarioBundles } from './support/diagnoseScenarios.js';
 import { SAMPLE_10, SAMPLE_94 } from './support/fixtures.js';
 import { ARN, FN_ARN, HOST, eventsOf, rid, successfulRotation } from './support/rotationLogs.js';
 
 const NOW = new Date('2024-05-20T12:00:00Z');
 let r94: Report;
 let r10: Report;
+let r11: Report;
+let rNoSsl: Report;
 test.before(async () => {
   r94 = await inspectLocal(SAMPLE_94, { created: null });
   r10 = await inspectLocal(SAMPLE_10, { created: null });
+  const dir = mkdtempSync(join(tmpdir(), 'diagnose-checks-'));
+  const bundles = await scenarioBundles();
+  writeFileSync(join(dir, '11.zip'), bundles['libpq-11-openssl']);
+  writeFileSync(join(dir, 'nossl.zip'), bundles['libpq-9.4-no-openssl']);
+  r11 = await inspectLocal(join(dir, '11.zip'), { created: null });
+  rNoSsl = await inspectLocal(join(dir, 'nossl.zip'), { created: null });
 });
 
 const secret = (over: Partial<SecretMetadata>): SecretMetadata => ({
@@ -103,12 +115,16 @@ test('database-scram: libpq 9.4 against scram fails, against md5 passes with the
   t.is(databaseScramCheck(loadedLibpq(r94), null, 'no database').status, 'unknown');
 });
 
-test('database-tls: force_ssl 1 against a libpq without OpenSSL fails; on prefer warns; force_ssl 0 passes', (t) => {
+test('database-tls: force_ssl 1 against a libpq without OpenSSL fails, against sslmode=disable fails, on prefer warns; force_ssl 0 passes', (t) => {
   const on = databaseFacts(desc('postgres', '15.4', []), 'flag');
   const off = databaseFacts(desc('postgres', '13.4', []), 'flag');
-  t.is(databaseTlsCheck(r94, loadedLibpq(r94), on).status, 'fail');
-  const withSsl = { ...r94, libraries: r94.libraries.map((l) => ({ ...l, needed: ['libssl.so.3', 'libc.so.6'] })) };
-  t.is(databaseTlsCheck(withSsl, loadedLibpq(withSsl), on).status, 'warn');
+  t.is(loadedLibpq(rNoSsl)!.openssl, false);
+  t.regex(databaseTlsCheck(rNoSsl, loadedLibpq(rNoSsl), on).summary, /without OpenSSL/);
+  t.is(databaseTlsCheck(rNoSsl, loadedLibpq(rNoSsl), on).status, 'fail');
+  t.is(loadedLibpq(r11)!.openssl, true);
+  t.is(databaseTlsCheck(r11, loadedLibpq(r11), on).status, 'warn');
+  const disabling = { ...r11, handler: r94.handler };
+  t.regex(databaseTlsCheck(disabling, loadedLibpq(disabling), on).summary, /turns TLS off/);
   t.is(databaseTlsCheck(r94, loadedLibpq(r94), off).status, 'pass');
 });
 

@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installDiagnoseApis, type DiagnoseApis } from './standin/diagnoseApis.js';
-import { SAMPLE_10_ZIP, SAMPLE_94_ZIP, cliEnv, startStandin, type Standin } from './support/aws.js';
+import { cliEnv, startStandin, type Standin } from './support/aws.js';
 import { runCli } from './support/cli.js';
-import { PLANTED_PASSWORD, SCENARIOS, installScenario, libpq11Bundle, scenarioTitle, type Code, type InstalledScenario } from './support/diagnoseScenarios.js';
+import { PLANTED_PASSWORD, SCENARIOS, installScenario, scenarioBundles, scenarioTitle, type InstalledScenario } from './support/diagnoseScenarios.js';
 
 let standin: Standin;
 let apis: DiagnoseApis;
@@ -15,7 +15,7 @@ test.before(async () => {
   apis = installDiagnoseApis(standin);
   apis.knobs.logsPageSize = 25;
   apis.knobs.emptyLogPages = 1;
-  const bundles: Record<Code, Buffer> = { 'libpq-9.4': SAMPLE_94_ZIP, 'libpq-10': SAMPLE_10_ZIP, 'libpq-11-openssl': await libpq11Bundle() };
+  const bundles = await scenarioBundles();
   SCENARIOS.forEach((sc, i) => installed.push(installScenario(apis, sc, i, i % 3 === 0 ? 'JSON' : 'Text', bundles)));
   // A secret whose value is not JSON still carries the planted password: it must not leak either.
   apis.addSecret({ name: 'prod/not-json', rotationEnabled: true, rotationLambdaARN: installed[0]!.functionArn, versions: [{ id: 'v1', stages: ['AWSCURRENT'], createdDate: new Date().toISOString(), value: `postgres://app:${PLANTED_PASSWORD}@host/db` }] });

@@ -4,8 +4,8 @@ import { diagnoseRun } from '../src/scan/diagnoseAccount.js';
 import { ROTATION_FILTER_PATTERN } from '../src/aws/logCollector.js';
 import type { SecretReport } from '../src/diagnose/secretReport.js';
 import { installDiagnoseApis, type DiagnoseApis } from './standin/diagnoseApis.js';
-import { DEFAULT_CREDENTIALS, SAMPLE_10_ZIP, SAMPLE_94_ZIP, startStandin, type Standin } from './support/aws.js';
-import { DAY, PLANTED_PASSWORD, SCENARIOS, installScenario, libpq11Bundle, scenarioTitle, type Code, type InstalledScenario } from './support/diagnoseScenarios.js';
+import { DEFAULT_CREDENTIALS, startStandin, type Standin } from './support/aws.js';
+import { DAY, PLANTED_PASSWORD, SCENARIOS, installScenario, scenarioBundles, scenarioTitle, type InstalledScenario } from './support/diagnoseScenarios.js';
 
 process.env.AWS_ACCESS_KEY_ID = DEFAULT_CREDENTIALS.accessKeyId;
 process.env.AWS_SECRET_ACCESS_KEY = DEFAULT_CREDENTIALS.secretAccessKey;
@@ -27,7 +27,7 @@ test.before(async () => {
   apis.knobs.logsPageSize = 7;
   apis.knobs.emptyLogPages = 2;
   apis.knobs.rdsPageSize = 20;
-  const bundles: Record<Code, Buffer> = { 'libpq-9.4': SAMPLE_94_ZIP, 'libpq-10': SAMPLE_10_ZIP, 'libpq-11-openssl': await libpq11Bundle() };
+  const bundles = await scenarioBundles();
   let idx = 0;
   for (const sc of SCENARIOS) for (const format of ['Text', 'JSON'] as const) installed.push({ ...installScenario(apis, sc, idx++, format, bundles), format });
 });

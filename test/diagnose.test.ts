@@ -7,17 +7,16 @@ import { groupInvocations } from '../src/facts/logs/lambdaLogs.js';
 import { CAUSES, diagnose, type DiagnoseSnapshot } from '../src/diagnose/diagnose.js';
 import { inspectLocal } from '../src/report/inspectLocal.js';
 import type { Report } from '../src/report/report.js';
-import { SAMPLE_10, SAMPLE_94 } from './support/fixtures.js';
-import { ALLOW_SM, NOW, SCENARIOS, dbParameters, libpq11Bundle, noise, scenarioSecret, scenarioTitle, type Code, type Scenario } from './support/diagnoseScenarios.js';
+import { ALLOW_SM, NOW, SCENARIOS, dbParameters, noise, scenarioBundles, scenarioSecret, scenarioTitle, type Code, type Scenario } from './support/diagnoseScenarios.js';
 import { ARN, FN_ARN, HOST, eventsOf, type LogFormat } from './support/rotationLogs.js';
 
 const reports = {} as Record<Code, Report>;
 test.before(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'diagnose-'));
-  writeFileSync(join(dir, 'libpq11.zip'), await libpq11Bundle());
-  reports['libpq-9.4'] = await inspectLocal(SAMPLE_94, { created: null });
-  reports['libpq-10'] = await inspectLocal(SAMPLE_10, { created: null });
-  reports['libpq-11-openssl'] = await inspectLocal(join(dir, 'libpq11.zip'), { created: null });
+  for (const [code, zip] of Object.entries(await scenarioBundles()) as Array<[Code, Buffer]>) {
+    writeFileSync(join(dir, `${code}.zip`), zip);
+    reports[code] = await inspectLocal(join(dir, `${code}.zip`), { created: null });
+  }
 });
 
 function snapshot(c: Scenario, format: LogFormat): DiagnoseSnapshot {

@@ -25,7 +25,7 @@ export function loadedLibpq(report: Report | null): LoadedLibpq | null {
   const chosen = libs.find((l) => loads && l.installPath === loads) ?? [...libs].sort((a, b) => rank(a) - rank(b))[0]!;
   return {
     path: chosen.installPath ?? chosen.path, value: chosen.version.value, major: chosen.version.major, atLeast: chosen.version.atLeast,
-    openssl: chosen.needed.length === 0 ? null : chosen.needed.some((n) => /^libssl\.so/.test(n)),
+    openssl: chosen.tls?.capable ?? null,
   };
 }
 
@@ -62,8 +62,6 @@ export function databaseScramCheck(libpq: LoadedLibpq | null, db: DatabaseFacts 
   return { id, status: 'unknown', summary: `libpq ${libpq.value} cannot do SCRAM, and password_encryption is unknown.`, evidence, remediation: fix };
 }
 
-const TURNS_TLS_OFF = /sslmode\s*['"]?\s*[=:]\s*['"]?disable|\bssl\s*=\s*False\b/i;
-
 /** Does the function get TLS when this database demands it (rds.force_ssl = 1)? */
 export function databaseTlsCheck(report: Report | null, libpq: LoadedLibpq | null, db: DatabaseFacts | null, dbUnknown?: string): DiagnoseCheck {
   const id = 'database-tls' as const;
@@ -80,7 +78,7 @@ export function databaseTlsCheck(report: Report | null, libpq: LoadedLibpq | nul
   }
   if (!h) return { id, status: 'unknown', summary: `${db.identifier} requires TLS (rds.force_ssl = 1); the handler could not be read.`, evidence, remediation: '' };
   if (h.asksForTls) return { id, status: 'pass', summary: `${db.identifier} requires TLS and the handler asks for it.`, evidence: [...evidence, ...h.tlsEvidence.slice(0, 3)], remediation: '' };
-  const off = h.plainConnections.filter((l) => TURNS_TLS_OFF.test(l));
+  const off = h.turnsTlsOff;
   if (off.length > 0) {
     return { id, status: 'fail', summary: `${db.identifier} requires TLS (rds.force_ssl = 1) and the handler turns TLS off.`, evidence: [...evidence, ...off.slice(0, 3)], remediation };
   }

@@ -22,7 +22,7 @@ const at = (ms: number) => new Date(ms).toISOString();
 const T = NOW - 2 * DAY;
 export const MASTER = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders/master-XyZ123';
 
-export type Code = 'libpq-9.4' | 'libpq-10' | 'libpq-11-openssl';
+export type Code = 'libpq-9.4' | 'libpq-10' | 'libpq-11-openssl' | 'libpq-9.4-no-openssl';
 export type DbKind = 'md5' | 'scram' | 'scram-default-group' | 'scram-unreadable-group' | 'force-ssl' | 'none';
 
 export interface Scenario {
@@ -64,11 +64,32 @@ export function scenarioSecret(kind: Scenario['secret'] = 'stuck', arn = ARN, na
   }
 }
 
-/** The sample's handler with a real libpq 11.22 that links OpenSSL (a TLS-capable libpq on sslmode=prefer). */
-export async function libpq11Bundle(): Promise<Buffer> {
+/**
+ * The sample's handler without its sslmode='disable' line (so libpq's default,
+ * prefer, decides) with another libpq: a real libpq 11.22 that links OpenSSL,
+ * or the 9.4.26 fixture built without OpenSSL.
+ */
+async function handlerWithLibpq(libpq: string): Promise<Buffer> {
   const { sampleEntries } = await import('./aws.js');
-  const entries = (await sampleEntries(SAMPLE_94)).filter((e) => e.name !== 'libpq.so.5');
-  return buildZip([...entries, { name: 'libpq.so.5', data: readFileSync(join(FIXTURES, 'libpq', 'x86_64-11.22-libpq.so.5.11')) }]);
+  const entries = (await sampleEntries(SAMPLE_94)).filter((e) => e.name !== 'libpq.so.5').map((e) => {
+    if (e.name !== 'lambda_function.py') return e;
+    const text = e.data.toString('utf8');
+    const prefer = text.replace(/^[ \t]*sslmode='disable',\n/m, '');
+    if (prefer === text) throw new Error('the sample handler no longer has its sslmode=\'disable\' line');
+    return { ...e, data: Buffer.from(prefer) };
+  });
+  return buildZip([...entries, { name: 'libpq.so.5', data: readFileSync(libpq) }]);
+}
+
+export const libpq11Bundle = () => handlerWithLibpq(join(FIXTURES, 'libpq', 'x86_64-11.22-libpq.so.5.11'));
+
+/** Every bundle the scenarios use. */
+export async function scenarioBundles(): Promise<Record<Code, Buffer>> {
+  const { SAMPLE_94_ZIP, SAMPLE_10_ZIP } = await import('./aws.js');
+  return {
+    'libpq-9.4': SAMPLE_94_ZIP, 'libpq-10': SAMPLE_10_ZIP, 'libpq-11-openssl': await libpq11Bundle(),
+    'libpq-9.4-no-openssl': await handlerWithLibpq(join(FIXTURES, 'elf', 'good', 'no-section-headers-libpq.so.5')),
+  };
 }
 
 export const ALLOW_SM = (fnArn: string) => ({ Version: '2012-10-17', Id: 'default', Statement: [{ Sid: 'SecretsManagerAccess', Effect: 'Allow', Principal: { Service: 'secretsmanager.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: fnArn }] });
@@ -130,7 +151,8 @@ export const SCENARIOS: Scenario[] = [
       error: { type: 'ValueError', message: `Unable to log into database with previous, current, or pending secret of secret arn ${ARN}` },
     })),
   },
-  { cause: 'tls-required', confidence: 'confirmed', name: 'force_ssl = 1 and a libpq without OpenSSL', mentions: 'rds.force_ssl', code: 'libpq-9.4', db: 'force-ssl', specs: () => failingRotation(T, loginFailed(402.2)) },
+  { cause: 'tls-required', confidence: 'confirmed', name: 'force_ssl = 1 and a handler that turns TLS off', mentions: 'rds.force_ssl', code: 'libpq-9.4', db: 'force-ssl', specs: () => failingRotation(T, loginFailed(402.2)) },
+  { cause: 'tls-required', confidence: 'confirmed', name: 'force_ssl = 1 and a libpq without OpenSSL', mentions: 'without OpenSSL', code: 'libpq-9.4-no-openssl', db: 'force-ssl', specs: () => failingRotation(T, loginFailed(402.2)) },
   { cause: 'tls-required', confidence: 'possible', name: 'force_ssl = 1 and a handler on sslmode=prefer', code: 'libpq-11-openssl', db: 'force-ssl', specs: () => failingRotation(T, loginFailed(402.2)) },
   {
     cause: 'tls-hostname-mismatch', confidence: 'confirmed',
