@@ -20,14 +20,23 @@ function listing(clients: DiagnoseClients, reads: DatabaseReads, ctx: (action: s
   if (!p) {
     p = (async () => {
       const s = await diagnoseSdk();
-      const instances: DBInstance[] = [];
-      const clusters: DBCluster[] = [];
-      try {
-        for await (const page of s.rds.paginateDescribeDBInstances({ client: clients.rds, pageSize: 100 }, {})) instances.push(...(page.DBInstances ?? []));
-      } catch (e) { throw awsError(e, ctx('rds:DescribeDBInstances')); }
-      try {
-        for await (const page of s.rds.paginateDescribeDBClusters({ client: clients.rds, pageSize: 100 }, {})) clusters.push(...(page.DBClusters ?? []));
-      } catch (e) { throw awsError(e, ctx('rds:DescribeDBClusters')); }
+      // Both listings at once: neither waits for the other.
+      const [instances, clusters] = await Promise.all([
+        (async () => {
+          const out: DBInstance[] = [];
+          try {
+            for await (const page of s.rds.paginateDescribeDBInstances({ client: clients.rds, pageSize: 100 }, {})) out.push(...(page.DBInstances ?? []));
+          } catch (e) { throw awsError(e, ctx('rds:DescribeDBInstances')); }
+          return out;
+        })(),
+        (async () => {
+          const out: DBCluster[] = [];
+          try {
+            for await (const page of s.rds.paginateDescribeDBClusters({ client: clients.rds, pageSize: 100 }, {})) out.push(...(page.DBClusters ?? []));
+          } catch (e) { throw awsError(e, ctx('rds:DescribeDBClusters')); }
+          return out;
+        })(),
+      ]);
       return { instances, clusters };
     })();
     reads.listings.set(clients.region, p);

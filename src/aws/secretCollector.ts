@@ -5,8 +5,12 @@ import { sdk, type AwsClients } from './session.js';
 
 const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
 
-/** DescribeSecret and ListSecretVersionIds (the SDK's paginator): metadata, never the value. Throws InspectError. */
-export async function secretMetadata(clients: AwsClients, secretId: string, ctx: (action: string) => AwsCallContext): Promise<SecretMetadata> {
+/**
+ * DescribeSecret, then (`versions`) ListSecretVersionIds through the SDK's
+ * paginator for the versions' ages: metadata, never the value. The first
+ * promise throws InspectError; the rest of the work need not wait for the ages.
+ */
+export async function secretMetadata(clients: AwsClients, secretId: string, ctx: (action: string) => AwsCallContext): Promise<{ secret: SecretMetadata; withVersions: Promise<SecretMetadata> }> {
   const s = await sdk();
   let d;
   try {
@@ -18,21 +22,8 @@ export async function secretMetadata(clients: AwsClients, secretId: string, ctx:
     throw awsError(e, ctx('secretsmanager:DescribeSecret'));
   }
   const stages = new Map(Object.entries(d.VersionIdsToStages ?? {}));
-  const created = new Map<string, string | null>();
-  try {
-    const pages = s.secretsManager.paginateListSecretVersionIds({ client: clients.secretsManager, pageSize: 100 }, { SecretId: d.ARN ?? secretId, IncludeDeprecated: false });
-    for await (const page of pages) {
-      for (const v of page.Versions ?? []) {
-        if (!v.VersionId) continue;
-        created.set(v.VersionId, iso(v.CreatedDate));
-        if (!stages.has(v.VersionId)) stages.set(v.VersionId, v.VersionStages ?? []);
-      }
-    }
-  } catch {
-    // Version ages are optional: without them a stuck AWSPENDING's age is unknown (the check says so).
-  }
   const r = d.RotationRules;
-  return {
+  const secret: SecretMetadata = {
     name: d.Name ?? secretId,
     arn: d.ARN ?? secretId,
     rotationEnabled: d.RotationEnabled ?? null,
@@ -41,9 +32,26 @@ export async function secretMetadata(clients: AwsClients, secretId: string, ctx:
     lastRotatedDate: iso(d.LastRotatedDate),
     nextRotationDate: iso(d.NextRotationDate),
     owningService: d.OwningService ?? null,
-    versions: [...stages].map(([id, st]) => ({ id, stages: st, createdDate: created.get(id) ?? null })),
+    versions: [...stages].map(([id, st]) => ({ id, stages: st, createdDate: null })),
     tags: Object.fromEntries((d.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
   };
+  const withVersions = (async (): Promise<SecretMetadata> => {
+    const created = new Map<string, string | null>();
+    try {
+      const pages = s.secretsManager.paginateListSecretVersionIds({ client: clients.secretsManager, pageSize: 100 }, { SecretId: secret.arn, IncludeDeprecated: false });
+      for await (const page of pages) {
+        for (const v of page.Versions ?? []) {
+          if (!v.VersionId) continue;
+          created.set(v.VersionId, iso(v.CreatedDate));
+          if (!stages.has(v.VersionId)) stages.set(v.VersionId, v.VersionStages ?? []);
+        }
+      }
+    } catch {
+      // Version ages are optional: without them a stuck AWSPENDING's age is unknown (the check says so).
+    }
+    return { ...secret, versions: [...stages].map(([id, st]) => ({ id, stages: st, createdDate: created.get(id) ?? null })) };
+  })();
+  return { secret, withVersions };
 }
 
 /**
