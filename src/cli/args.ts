@@ -38,6 +38,10 @@ const opt = {
   concurrency: (what: string): OptionSpec => ({ name: 'concurrency', value: 'N', help: `${what} at once (default ${DEFAULT_CONCURRENCY})` }),
   cacheDir: { name: 'cache-dir', value: 'DIR', help: 'on-disk cache of findings by code SHA-256' },
   noCache: { name: 'no-cache', help: 'do not read or write the cache' },
+  maxBundleBytes: { name: 'max-bundle-bytes', value: 'N', help: 'cap on what all entries read from one bundle inflate to together (default 256 MiB)' },
+  timeout: { name: 'timeout', value: 'S', help: 'give up an AWS call or a bundle download after S seconds, retries included (default 60)' },
+  idleTimeout: { name: 'idle-timeout', value: 'S', help: 'give up a connection that sends nothing for S seconds (default 15)' },
+  ignoreFile: { name: 'ignore-file', value: 'FILE', help: 'accepted findings (YAML or JSON): shown as ignored, not counted by --fail-on' },
   debug: { name: 'debug', help: 'stack traces and progress detail on stderr' },
   help: { name: 'help', short: 'h', help: 'this help' },
 } satisfies Record<string, OptionSpec | ((...a: never[]) => OptionSpec)>;
@@ -61,7 +65,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       opt.format(INSPECT_FORMATS), opt.failOn, opt.output, opt.quiet,
       { name: 'created', value: 'YYYY-MM-DD', help: 'when the function was set up (offline targets; overrides CloudFormation live)' },
       { name: 'function', help: 'read every target as a Lambda function name, even if a file of that name exists' },
-      opt.region(false), opt.profile, opt.endpointUrl, opt.maxEntryBytes, opt.debug, opt.help,
+      opt.region(false), opt.profile, opt.endpointUrl, opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout, opt.ignoreFile, opt.debug, opt.help,
     ],
     examples: [
       'rotation-inspector inspect ./SecretsManagerRDSPostgreSQLRotationSingleUser.zip --created 2021-06-01',
@@ -77,7 +81,8 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       opt.region(true),
       { name: 'all-regions', help: 'every commercial region (those not enabled are named and skipped)' },
       opt.profile, opt.endpointUrl,
-      opt.concurrency('functions inspected'), opt.cacheDir, opt.noCache, opt.maxEntryBytes, opt.debug, opt.help,
+      opt.concurrency('functions inspected'), opt.cacheDir, opt.noCache,
+      opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout, opt.ignoreFile, opt.debug, opt.help,
     ],
     examples: [
       'rotation-inspector scan --all-regions --profile audit --format markdown -o rotation-audit.md',
@@ -155,6 +160,11 @@ export interface CommonOptions {
   profile: string | undefined;
   endpointUrl: string | undefined;
   maxEntryBytes: number | undefined;
+  maxBundleBytes: number | undefined;
+  /** --timeout / --idle-timeout, in ms: deadlines for each AWS call and each bundle download. */
+  limits: { totalMs?: number; idleMs?: number };
+  /** --ignore-file: accepted findings (see report/ignoreRules.ts). */
+  ignoreFile: string | undefined;
 }
 export interface InspectArgs extends CommonOptions {
   command: 'inspect';
@@ -310,6 +320,13 @@ export function checkSince(value: string, now = new Date()): Date {
   return d;
 }
 
+function seconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 86_400) throw usage(`--${name}: "${value}" is not a number of seconds (above 0, at most 86400)`);
+  return Math.ceil(n * 1000);
+}
+
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -381,7 +398,12 @@ export function parseCli(argv: readonly string[]): CliArgs {
     failOn: oneOf('fail-on', one('fail-on'), FAIL_ON_LEVELS, 'warn'),
     debug: flag('debug'), output, quiet: flag('quiet'),
     region: regions[0], profile: one('profile'), endpointUrl: endpointUrl === undefined ? undefined : checkEndpointUrl(endpointUrl),
-    maxEntryBytes: positiveInt('max-entry-bytes', one('max-entry-bytes')),
+    maxEntryBytes: positiveInt('max-entry-bytes', one('max-entry-bytes')), ignoreFile: one('ignore-file'),
+    maxBundleBytes: positiveInt('max-bundle-bytes', one('max-bundle-bytes')),
+    limits: {
+      ...(one('timeout') !== undefined ? { totalMs: seconds('timeout', one('timeout')) } : {}),
+      ...(one('idle-timeout') !== undefined ? { idleMs: seconds('idle-timeout', one('idle-timeout')) } : {}),
+    },
   };
   if (command === 'inspect') {
     if (positionals.length === 0) throw usage('inspect: name at least one target (a .zip, a directory, an ELF file or a function)');

@@ -1,4 +1,5 @@
 import { redact } from '../redact.js';
+import { showOutsideText } from '../render/outsideText.js';
 import { colourWanted } from '../render/style.js';
 import { defaultCacheDir, openFindingsCache, type FindingsCache } from '../scan/findingsCache.js';
 import { INSPECTOR_VERSION } from '../version.js';
@@ -32,7 +33,7 @@ export function controlRun(io: CliIo, progress: Progress, parent: AbortSignal | 
       exitNow(io, EXIT.interrupted);
       return;
     }
-    err(`interrupted: finishing ${finishing}, then printing what is done (Ctrl-C again to quit at once)`);
+    err(`interrupted: stopping ${finishing}, then printing what is done (Ctrl-C again to quit at once)`);
     controller.abort();
   });
   return { signal: controller.signal, err, stop };
@@ -61,9 +62,12 @@ export async function startAccountRun(
   const sink = openReportSink(io, args.output);
   const progress = createProgress(io.stderr, { colour: colourWanted(io.stderr, io.env), bar: !args.quiet });
   const counts = { found: 0, done: 0 };
-  const cache = args.noCache ? undefined : openFindingsCache(args.cacheDir ?? defaultCacheDir(io.env), INSPECTOR_VERSION);
-  const debug = args.debug ? (line: string) => progress.message(`debug: ${redact(line)}`) : undefined;
   const control = controlRun(io, progress, signal, finishing, () => notDone(counts));
+  const opened = args.noCache ? undefined : openFindingsCache(args.cacheDir ?? defaultCacheDir(io.env), INSPECTOR_VERSION);
+  const refused = await opened?.refused;
+  if (refused) control.err(`cache not used: ${showOutsideText(refused)}; going on without it`);
+  const cache = refused ? undefined : opened;
+  const debug = args.debug ? (line: string) => progress.message(`debug: ${redact(showOutsideText(line))}`) : undefined;
   const work = async <T>(f: () => Promise<T>): Promise<T> => {
     try {
       return await f();

@@ -8,11 +8,12 @@ import type { DiagnoseCheck } from '../checks/diagnoseCheck.js';
 import { NOT_FAILURES, type Cause } from '../diagnose/diagnose.js';
 import type { SecretReport } from '../diagnose/secretReport.js';
 import { csvField } from './csv.js';
-import { escapeCell, escapeMarkdown } from './markdown.js';
+import { wrap } from './layout.js';
+import { escapeCell } from './markdown.js';
 import { escapeJsonOutsideText, showOutsideText } from './outsideText.js';
 import { FINGERPRINT_KEY, SARIF_SCHEMA, fingerprint } from './sarif.js';
 import type { Style } from './style.js';
-import { STATUS_LABEL, oneLine, truncate } from './summary.js';
+import { STATUS_LABEL } from './summary.js';
 
 /** Failure causes first (errors before them), then not-failures; within, confirmed before likely before possible. */
 const CONFIDENCE_RANK = { confirmed: 0, likely: 1, possible: 2 } as const;
@@ -26,7 +27,13 @@ export function sortSecretReports(reports: readonly SecretReport[]): SecretRepor
 
 export const secretName = (r: SecretReport): string => r.secret?.name ?? r.target.id;
 const fnName = (r: SecretReport): string => (r.function && 'target' in r.function ? r.function.function?.name ?? r.function.target.id : r.secret?.rotationLambdaArn?.split(':')[6] ?? '-');
-const text = (s: string) => oneLine(showOutsideText(s));
+const text = (s: string) => showOutsideText(s);
+const escapeMarkdown = escapeCell;
+/** Cut to `width` characters, ending in … when cut. */
+function truncate(t: string, width: number): string {
+  const chars = [...t];
+  return chars.length <= width ? t : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
 
 /** The status a cause shows as: a failure is FAIL, a not-failure PASS, an unknown UNKNOWN. */
 export function causeStatus(cause: Cause): CheckStatus {
@@ -60,17 +67,6 @@ export function summarizeSecrets(reports: readonly SecretReport[], notDiagnosed:
 
 const WIDTH = 100;
 
-function wrap(s: string, width: number, indent: string): string[] {
-  const words = s.split(' ');
-  const lines: string[] = [];
-  let cur = '';
-  for (const w of words) {
-    if (cur && [...cur].length + 1 + [...w].length > width) { lines.push(cur); cur = w; } else cur = cur ? `${cur} ${w}` : w;
-  }
-  if (cur) lines.push(cur);
-  return lines.map((l) => indent + l);
-}
-
 /** One secret in detail: diagnosis, evidence, remediation, checks, what could not be read. */
 export function renderSecretDetail(r: SecretReport, style: Style): string {
   const out: string[] = [];
@@ -81,7 +77,7 @@ export function renderSecretDetail(r: SecretReport, style: Style): string {
     return `${out.join('\n')}\n`;
   }
   out.push(`  ${style.bold('DIAGNOSIS')}  ${style.status(causeStatus(d.cause), d.cause)} (${d.confidence})${d.candidates ? `; candidates: ${d.candidates.join(', ')}` : ''}`);
-  out.push(...wrap(text(d.summary), WIDTH - 4, '    '));
+  out.push(...wrap(text(d.summary), WIDTH, '    ', '    '));
   if (d.evidence.length) {
     out.push(`  ${style.bold('EVIDENCE')}`);
     for (const e of d.evidence.slice(0, 8)) out.push(`    ${truncate(text(e), WIDTH - 4)}`);
