@@ -1,5 +1,6 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import { boundedHttpHandler } from './boundedHttpHandler.js';
 import { retryStrategy, sdk, type AwsSession } from './session.js';
 
 /** The two clients only `diagnose` needs, beside the session's Lambda and Secrets Manager clients. */
@@ -8,9 +9,6 @@ export interface DiagnoseClients {
   logs: CloudWatchLogsClient;
   rds: RDSClient;
 }
-
-/** Every call of these clients gives up after this long (connection: 5 s). */
-export const DIAGNOSE_REQUEST_TIMEOUT_MS = 20_000;
 
 type DiagnoseSdk = Awaited<ReturnType<typeof loadDiagnoseSdk>>;
 async function loadDiagnoseSdk() {
@@ -40,7 +38,8 @@ export function diagnoseClients(session: AwsSession, region: string): Promise<Di
         ...(st.profile ? { profile: st.profile } : {}),
         ...(st.endpointUrl ? { endpoint: st.endpointUrl } : {}),
         maxAttempts: retry.maxAttempts,
-        requestHandler: { requestTimeout: DIAGNOSE_REQUEST_TIMEOUT_MS, connectionTimeout: 5_000 },
+        // The session's deadlines (--timeout, --idle-timeout) hold for these clients too.
+        requestHandler: boundedHttpHandler(core.httpHandler, session.limits),
       };
       return {
         region,

@@ -101,7 +101,8 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       { name: 'read-secret-keys', help: 'read AWSCURRENT/AWSPENDING to keep key names and host/engine/port only (never values)' },
       { name: 'database', value: 'ID', help: 'the RDS instance or cluster identifier the secrets rotate' },
       opt.profile, opt.endpointUrl,
-      opt.concurrency('secrets diagnosed'), opt.cacheDir, opt.noCache, opt.maxEntryBytes, opt.debug, opt.help,
+      opt.concurrency('secrets diagnosed'), opt.cacheDir, opt.noCache, opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout,
+      opt.debug, opt.help,
     ],
     examples: [
       'rotation-inspector diagnose prod/orders/db --region eu-west-1',

@@ -34,7 +34,7 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo, signal?: AbortS
   const result: DiagnoseRunResult = await work(() => diagnoseRun({
     secrets: args.secrets, all: args.all, regions: args.regions, region: args.region, concurrency: args.concurrency,
     since: args.since, readSecretKeys: args.readSecretKeys, database: args.database, created: null,
-    profile: args.profile, endpointUrl: args.endpointUrl, maxEntryBytes: args.maxEntryBytes, cache, signal: control.signal, env: io.env,
+    profile: args.profile, endpointUrl: args.endpointUrl, maxEntryBytes: args.maxEntryBytes, maxBundleBytes: args.maxBundleBytes, limits: args.limits, cache, signal: control.signal, env: io.env,
     debug,
     onDiscovered: (n) => { counts.found = n; progress.found(n); progress.discoveryDone(n); },
     onDiagnosed: (r) => {
