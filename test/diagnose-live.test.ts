@@ -130,3 +130,17 @@ test.serial('live: --database names the instance; the SAR tag is not needed for 
   t.is(bad!.database, null);
   t.true(bad!.unknown.some((u) => u.includes('--database nope')));
 });
+
+test.serial('live: a secret whose rotation function is gone: the function part is an error, the diagnosis says so, the report is not failed', async (t) => {
+  const arn = apis.addSecret({
+    name: 'prod/orphan/db', rotationEnabled: true, rotationLambdaARN: 'arn:aws:lambda:us-east-1:123456789012:function:deleted-rotation-fn',
+    nextRotationDate: new Date(Date.now() - 2 * DAY).toISOString(), versions: [{ id: 'v1', stages: ['AWSCURRENT'], createdDate: new Date(Date.now() - 40 * DAY).toISOString() }],
+  });
+  const [r] = await diagnoseSecrets([arn], opts(standin));
+  t.deepEqual(r!.errors, []);
+  t.truthy(r!.function && 'error' in r!.function ? r!.function.error.code : undefined);
+  t.is(r!.diagnosis.cause, 'unknown');
+  t.is(r!.diagnosis.confidence, 'possible');
+  t.regex(r!.diagnosis.summary, /deleted-rotation-fn/);
+  t.true(r!.unknown.some((u) => u.startsWith('function configuration:')), r!.unknown.join('\n'));
+});
