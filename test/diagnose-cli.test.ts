@@ -125,3 +125,15 @@ test.serial('diagnose --all: Ctrl-C prints what is done, names the rest, exits 1
   t.is(out.reports.length + out.summary.notDiagnosed.length, total, 'every discovered secret is either reported or named');
   t.regex(stderr, new RegExp(`interrupted: \\d+ of ${total} secret\\(s\\) were not diagnosed`));
 });
+
+test.serial('diagnose --all --all-regions lists secrets in every commercial region; --all-regions alone is a usage error', async (t) => {
+  const { COMMERCIAL_REGIONS } = await import('../src/scan/discovery.js');
+  standin.resetCounters();
+  const r = await runCli(['diagnose', '--all', '--all-regions', '--format', 'ndjson', '--no-cache'], env());
+  t.is(r.code, 1, r.stderr);
+  t.is(standin.counters.requests.ListSecrets, COMMERCIAL_REGIONS.length);
+  t.is(r.stdout.trim().split('\n').length, installed.filter((i) => i.scenario.secret !== 'managed').length + 1);
+  const bad = await runCli(['diagnose', 'x', '--all-regions'], env());
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--all-regions goes with --all/);
+});
