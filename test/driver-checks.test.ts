@@ -258,3 +258,9 @@ test('class files: string constants read from the pool; a cut-short or foreign f
   t.is(classFileStrings(bytes.subarray(0, 200)), null);
   t.is(classFileStrings(Buffer.from('not a class file')), null);
 });
+
+test('go1.x: the executable the handler setting names (main) is read for Go build info like a custom runtime\'s bootstrap', async (t) => {
+  const { scram, report } = await checks([{ name: 'main', data: goBuildInfo([{ path: 'github.com/lib/pq', version: 'v1.0.0' }]), mode: 0o100755 }], { handler: 'main' });
+  t.deepEqual(report.drivers?.map((d) => [d.evidence.path, d.name, d.version]), [['main', 'lib/pq', 'v1.0.0']]);
+  t.is(scram.status, 'fail', scram.summary);
+});
