@@ -1,3 +1,4 @@
+import { checkAccountsRequest, parseAccountIds, readAccountsFile, type AccountsRequest } from '../aws/accounts.js';
 import { InspectError } from '../errors.js';
 import { checkRegion } from './awsSettings.js';
 import { FAIL_ON_LEVELS, type FailOn } from './exitCodes.js';
@@ -40,6 +41,32 @@ const opt = {
   help: { name: 'help', short: 'h', help: 'this help' },
 } satisfies Record<string, OptionSpec | ((...a: never[]) => OptionSpec)>;
 
+/** Options of a command that reads many accounts (scan; diagnose --all takes the same table and parseAccountsRequest). */
+export const ACCOUNT_OPTIONS: readonly OptionSpec[] = [
+  { name: 'role-name', value: 'NAME', help: 'role to assume in each account of --accounts, --accounts-file or --organization' },
+  { name: 'accounts', value: 'IDS', help: 'account ids, comma-separated' },
+  { name: 'accounts-file', value: 'FILE', help: 'account ids, one a line (# starts a comment)' },
+  { name: 'organization', help: 'every account of the organization (Organizations ListAccounts; suspended accounts are skipped)' },
+  { name: 'role-arn', value: 'ARN', help: 'one other account: the role to assume there' },
+  { name: 'external-id', value: 'ID', help: 'the external id the roles require' },
+  { name: 'role-session-name', value: 'NAME', help: 'the assumed-role session name (default rotation-inspector)' },
+  { name: 'account-concurrency', value: 'N', help: 'tasks of one account at once (default 8)' },
+];
+
+/** The account selection of a command line, checked; undefined when no account option is given. */
+export function parseAccountsRequest(one: (name: string) => string | undefined, flag: (name: string) => boolean): AccountsRequest | undefined {
+  const list = one('accounts');
+  const file = one('accounts-file');
+  if (list !== undefined && file !== undefined) throw usage('choose one of --accounts and --accounts-file');
+  const request: AccountsRequest = {
+    roleName: one('role-name'), roleArn: one('role-arn'), externalId: one('external-id'), roleSessionName: one('role-session-name'),
+    organization: flag('organization'),
+    accounts: list !== undefined ? parseAccountIds(list, '--accounts') : file !== undefined ? readAccountsFile(file) : undefined,
+  };
+  if (list !== undefined && request.accounts!.length === 0) throw usage('--accounts: no account id given');
+  return checkAccountsRequest(request) ? request : undefined;
+}
+
 export type CommandName = 'inspect' | 'scan';
 
 export interface CommandSpec {
@@ -78,9 +105,11 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       { name: 'concurrency', value: 'N', help: `functions inspected at once (default ${DEFAULT_CONCURRENCY})` },
       { name: 'cache-dir', value: 'DIR', help: 'on-disk cache of findings by code SHA-256' },
       { name: 'no-cache', help: 'do not read or write the cache' },
+      ...ACCOUNT_OPTIONS,
       opt.maxEntryBytes, opt.ignoreFile, opt.debug, opt.help,
     ],
     examples: [
+      'rotation-inspector scan --organization --role-name RotationAudit --region eu-west-1 --format ndjson -o org.ndjson',
       'rotation-inspector scan --all-regions --profile audit --format markdown -o rotation-audit.md',
       'rotation-inspector scan --region eu-west-1 --fail-on fail --format sarif -o rotation.sarif',
     ],
@@ -153,6 +182,9 @@ export interface ScanArgs extends CommonOptions {
   concurrency: number;
   cacheDir: string | undefined;
   noCache: boolean;
+  /** Other accounts to read through a role (--role-name with --accounts/--organization, or --role-arn). */
+  accounts: AccountsRequest | undefined;
+  accountConcurrency: number | undefined;
 }
 /** `help` without a topic and `bare` is the whole usage; `bare`: no arguments at all (usage on stderr, exit 2). */
 export type CliArgs = InspectArgs | ScanArgs | { command: 'help'; topic?: CommandName; bare?: boolean } | { command: 'version' };
@@ -346,5 +378,6 @@ export function parseCli(argv: readonly string[]): CliArgs {
   return {
     command, ...common, regions, allRegions: flag('all-regions'),
     concurrency: positiveInt('concurrency', one('concurrency')) ?? DEFAULT_CONCURRENCY, cacheDir: one('cache-dir'), noCache: flag('no-cache'),
+    accounts: parseAccountsRequest(one, flag), accountConcurrency: positiveInt('account-concurrency', one('account-concurrency')),
   };
 }

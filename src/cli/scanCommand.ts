@@ -3,9 +3,10 @@ import { showOutsideText } from '../render/outsideText.js';
 import { applyIgnoreRules, readIgnoreFile } from '../report/ignoreRules.js';
 import { renderScanOutput } from '../render/scanOutput.js';
 import { makeStyle, colourWanted } from '../render/style.js';
-import { ignoreNotes, isPartial, scanRunOf, sortWorstFirst } from '../render/summary.js';
+import { accountOf, ignoreNotes, isPartial, scanRunOf, sortWorstFirst } from '../render/summary.js';
 import { defaultCacheDir, openFindingsCache } from '../scan/findingsCache.js';
-import { scanAccount, type ScanResult } from '../scan/scanAccount.js';
+import { scanAccount, type ScanOptions, type ScanResult } from '../scan/scanAccount.js';
+import type { AccountOutcome } from '../scan/scanAccounts.js';
 import { INSPECTOR_VERSION } from '../version.js';
 import type { ScanArgs } from './args.js';
 import { checkAwsSettings } from './awsSettings.js';
@@ -37,11 +38,16 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     err('interrupted: finishing the functions in flight, then printing what is done (Ctrl-C again to quit at once)');
     controller.abort();
   });
-  let result: ScanResult;
+  let result: ScanResult & { accounts?: AccountOutcome[] };
+  const accounts = args.accounts;
+  // Many accounts: the fan-out (and the STS/Organizations clients) is loaded only when asked for.
+  const scan = accounts
+    ? async (o: ScanOptions) => (await import('../scan/scanAccounts.js')).scanAccounts({ ...o, accounts, perAccountConcurrency: args.accountConcurrency })
+    : scanAccount;
   const startedAt = new Date();
   try {
     const cache = args.noCache ? undefined : openFindingsCache(args.cacheDir ?? defaultCacheDir(io.env), INSPECTOR_VERSION);
-    result = await scanAccount({
+    result = await scan({
       regions: args.regions, allRegions: args.allRegions, concurrency: args.concurrency, profile: args.profile, endpointUrl: args.endpointUrl,
       region: args.region, maxEntryBytes: args.maxEntryBytes, cache, signal: controller.signal, env: io.env,
       debug: args.debug ? (line) => progress.message(`debug: ${redact(showOutsideText(line))}`) : undefined,
@@ -63,6 +69,15 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     stopListening();
   }
 
+  for (const r of result.reports) {
+    const id = r.account ? undefined : accountOf(r);
+    if (id) r.account = { id };
+  }
+  for (const a of result.accounts ?? []) {
+    const who = `account ${a.id}${a.name ? ` (${a.name})` : ''}`;
+    if (a.skipped) err(`${who}: skipped, the account is ${a.state ?? 'not active'} (its role is never assumed)`);
+    else if (a.credentials === 'base') err(`${who}: read with the base credentials (sts:AssumeRole on ${a.roleArn} was refused; it is the caller's own account)`);
+  }
   const reports = sortWorstFirst(result.reports);
   const ignore = ignoreRules && applyIgnoreRules(reports, ignoreRules, startedAt.toISOString().slice(0, 10), args.ignoreFile!);
   const run = scanRunOf(result, startedAt, ignore);

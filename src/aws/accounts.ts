@@ -1,0 +1,279 @@
+import { readFileSync } from 'node:fs';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { InspectError, describeError } from '../errors.js';
+import { awsError } from './awsErrors.js';
+import type { AwsSettings } from './session.js';
+
+/**
+ * Which accounts a command reads and how: the role to assume in each, taken
+ * from --role-name with --accounts / --accounts-file / --organization, or one
+ * --role-arn. Any command that reads accounts (scan, diagnose --all) takes an
+ * AccountsRequest, resolves it with planAccounts() and reads each planned
+ * account through AccountCredentials.
+ */
+export interface AccountsRequest {
+  roleName?: string | undefined;
+  roleArn?: string | undefined;
+  /** --accounts and --accounts-file ids, in the order given. */
+  accounts?: readonly string[] | undefined;
+  organization?: boolean | undefined;
+  externalId?: string | undefined;
+  roleSessionName?: string | undefined;
+}
+
+/** The default role session name: CloudTrail shows who asked. */
+export const DEFAULT_ROLE_SESSION_NAME = 'rotation-inspector';
+
+/** How an account is read: through the assumed role, or (the caller's own account without the role) the base credentials. */
+export type CredentialSource = 'role' | 'base';
+
+/** An account of the run. */
+export interface PlannedAccount {
+  id: string;
+  /** From Organizations. */
+  name?: string;
+  /** The role to assume; the base credentials read the account when the role cannot be assumed and the account is the caller's own. */
+  roleArn: string;
+  /** Organizations' state (ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED); absent for --accounts. */
+  state?: string;
+  /** Not assumed: the account is suspended or closing. */
+  skipped?: boolean;
+  /** The organization's management account. */
+  management?: boolean;
+}
+
+export interface AccountPlan {
+  accounts: PlannedAccount[];
+  partition: string;
+  /** The account of the base credentials (STS GetCallerIdentity). */
+  callerAccount: string;
+  /** The management account, when the accounts came from Organizations. */
+  managementAccount?: string;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:(aws[\w-]*):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const ROLE_NAME = /^[\w+=,.@/-]{1,576}$/;
+
+/** The partition of a region: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, … */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  const iso = /^[a-z]{2}-iso([a-z]?)-/.exec(region);
+  if (iso) return iso[1] ? `aws-iso-${iso[1]}` : 'aws-iso';
+  return 'aws';
+}
+
+export function roleArnFor(partition: string, accountId: string, roleName: string): string {
+  const path = roleName.includes('/') ? roleName.replace(/^\/+/, '') : roleName;
+  return `arn:${partition}:iam::${accountId}:role/${path}`;
+}
+
+/**
+ * Account ids from --accounts (commas) or an accounts file (one a line;
+ * `#` starts a comment; blank lines skipped). A bad id is a usage error naming
+ * where it came from; repeats are dropped.
+ */
+export function parseAccountIds(text: string, source: string): string[] {
+  const ids: string[] = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    for (const raw of line.replace(/#.*$/, '').split(',')) {
+      const id = raw.trim();
+      if (!id) continue;
+      if (!ACCOUNT_ID.test(id)) {
+        const where = lines.length > 1 ? `${source} line ${i + 1}` : source;
+        throw new InspectError('usage', `${where}: "${id.slice(0, 40)}" is not an AWS account id (12 digits)`);
+      }
+      if (!ids.includes(id)) ids.push(id);
+    }
+  });
+  return ids;
+}
+
+export function readAccountsFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InspectError('usage', `--accounts-file: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? describeError(e)})`);
+  }
+  const ids = parseAccountIds(text, path);
+  if (ids.length === 0) throw new InspectError('usage', `--accounts-file: ${path} names no account`);
+  return ids;
+}
+
+/** Checks the combination of account options; returns whether any was given. */
+export function checkAccountsRequest(r: AccountsRequest): boolean {
+  const usage = (m: string) => new InspectError('usage', m);
+  const chosen = [r.accounts !== undefined, r.organization === true, r.roleArn !== undefined].filter(Boolean).length;
+  const any = chosen > 0 || r.roleName !== undefined || r.externalId !== undefined || r.roleSessionName !== undefined;
+  if (!any) return false;
+  if (chosen === 0) throw usage('--role-name needs the accounts to read: --accounts, --accounts-file or --organization (or give one --role-arn)');
+  if (chosen > 1) throw usage('choose one of --accounts/--accounts-file, --organization and --role-arn');
+  if (r.roleArn !== undefined) {
+    if (r.roleName !== undefined) throw usage('--role-arn names the role already; drop --role-name');
+    if (!ROLE_ARN.test(r.roleArn)) throw usage(`--role-arn: "${r.roleArn.slice(0, 120)}" is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)`);
+  } else if (r.roleName === undefined) {
+    throw usage(`${r.organization ? '--organization' : '--accounts'} needs --role-name NAME: the role to assume in each account`);
+  } else if (!ROLE_NAME.test(r.roleName)) {
+    throw usage(`--role-name: "${r.roleName.slice(0, 80)}" is not an IAM role name`);
+  }
+  if (r.roleSessionName !== undefined && !/^[\w+=,.@-]{2,64}$/.test(r.roleSessionName)) {
+    throw usage(`--role-session-name: "${r.roleSessionName.slice(0, 80)}" is not a session name (2-64 of letters, digits and +=,.@_-)`);
+  }
+  if (r.externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(r.externalId)) {
+    throw usage('--external-id: not an external id (2-1224 of letters, digits and +=,.@:/-)');
+  }
+  return true;
+}
+
+type AccountsSdk = Awaited<ReturnType<typeof loadAccountsSdk>>;
+async function loadAccountsSdk() {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const [sts, organizations, providers, core] = await Promise.all([
+    import('@aws-sdk/client-sts'),
+    import('@aws-sdk/client-organizations'),
+    import('@aws-sdk/credential-providers'),
+    import('@smithy/core'),
+  ]);
+  return { sts, organizations, providers, core };
+}
+let accountsSdk: Promise<AccountsSdk> | undefined;
+/** STS, Organizations and the SDK's credential providers, loaded only by a run over accounts. */
+export function loadAccountSdk(): Promise<AccountsSdk> {
+  return (accountsSdk ??= loadAccountsSdk());
+}
+
+function clientConfig(settings: AwsSettings, region: string) {
+  return {
+    region,
+    ...(settings.profile ? { profile: settings.profile } : {}),
+    ...(settings.endpointUrl ? { endpoint: settings.endpointUrl } : {}),
+  };
+}
+
+/** The account of the base credentials. */
+export async function callerAccount(settings: AwsSettings, region: string): Promise<string> {
+  const s = await loadAccountSdk();
+  const client = new s.sts.STSClient(clientConfig(settings, region));
+  try {
+    const out = await client.send(new s.sts.GetCallerIdentityCommand({}));
+    if (!out.Account || !ACCOUNT_ID.test(out.Account)) throw new InspectError('aws-error', 'sts:GetCallerIdentity gave no account id');
+    return out.Account;
+  } catch (e) {
+    throw awsError(e, { action: 'sts:GetCallerIdentity', resource: 'the base credentials', region, profile: settings.profile, endpoint: settings.endpointUrl });
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Organizations' account states that are never assumed. */
+const NOT_READ = new Set(['SUSPENDED', 'PENDING_CLOSURE', 'CLOSED']);
+
+/**
+ * Every account of the organization, through Organizations' ListAccounts
+ * paginator (from the management account or a delegated administrator).
+ * Organizations is global: its calls go to the partition's home region.
+ */
+export async function listOrganizationAccounts(settings: AwsSettings, region: string): Promise<{ accounts: Array<{ id: string; name: string; state: string }>; management?: string }> {
+  const s = await loadAccountSdk();
+  const home = partitionOf(region) === 'aws-cn' ? 'cn-northwest-1' : partitionOf(region) === 'aws-us-gov' ? 'us-gov-west-1' : partitionOf(region) === 'aws' ? 'us-east-1' : region;
+  const client = new s.organizations.OrganizationsClient(clientConfig(settings, home));
+  const accounts: Array<{ id: string; name: string; state: string }> = [];
+  let management: string | undefined;
+  try {
+    for await (const page of s.organizations.paginateListAccounts({ client }, {})) {
+      for (const a of page.Accounts ?? []) {
+        if (!a.Id || !ACCOUNT_ID.test(a.Id)) continue;
+        // arn:aws:organizations::MANAGEMENT:account/o-xxxx/ID names the management account.
+        management ??= /^arn:[\w-]+:organizations::(\d{12}):account\//.exec(a.Arn ?? '')?.[1];
+        const state = String((a as { State?: string }).State ?? a.Status ?? 'ACTIVE');
+        accounts.push({ id: a.Id, name: a.Name ?? '', state });
+      }
+    }
+  } catch (e) {
+    throw awsError(e, { action: 'organizations:ListAccounts', resource: 'the organization', region: home, profile: settings.profile, endpoint: settings.endpointUrl });
+  } finally {
+    client.destroy();
+  }
+  return { accounts, ...(management ? { management } : {}) };
+}
+
+/** Resolves the accounts of a request: ids, names from Organizations, the role ARN of each, suspended ones marked. */
+export async function planAccounts(request: AccountsRequest, settings: AwsSettings, region: string): Promise<AccountPlan> {
+  const partition = partitionOf(region);
+  const caller = await callerAccount(settings, region);
+  if (request.roleArn) {
+    const m = ROLE_ARN.exec(request.roleArn)!;
+    return { partition: m[1]!, callerAccount: caller, accounts: [{ id: m[2]!, roleArn: request.roleArn }] };
+  }
+  const roleName = request.roleName!;
+  if (request.organization) {
+    const org = await listOrganizationAccounts(settings, region);
+    return {
+      partition, callerAccount: caller, ...(org.management ? { managementAccount: org.management } : {}),
+      accounts: org.accounts.map((a) => ({
+        id: a.id, ...(a.name ? { name: a.name } : {}), roleArn: roleArnFor(partition, a.id, roleName), state: a.state,
+        ...(NOT_READ.has(a.state) ? { skipped: true } : {}), ...(a.id === org.management ? { management: true } : {}),
+      })),
+    };
+  }
+  return { partition, callerAccount: caller, accounts: (request.accounts ?? []).map((id) => ({ id, roleArn: roleArnFor(partition, id, roleName) })) };
+}
+
+/** One account's credentials: the SDK's refreshing provider, the source, or why the role could not be assumed. */
+export type AccountAccess =
+  | { ok: true; source: CredentialSource; credentials?: AwsCredentialIdentityProvider }
+  | { ok: false; error: InspectError };
+
+/**
+ * Credentials per account: STS AssumeRole from the base credentials through
+ * the SDK's own fromTemporaryCredentials, memoized with the SDK's
+ * memoizeIdentityProvider, so every client of an account shares one session
+ * and it is renewed before it expires. The caller's own account falls back to
+ * the base credentials when the role is refused (a management account
+ * without the member role).
+ */
+export class AccountCredentials {
+  private readonly access = new Map<string, Promise<AccountAccess>>();
+  constructor(private readonly request: AccountsRequest, private readonly settings: AwsSettings, private readonly region: string, private readonly callerAccount: string) {}
+
+  /** Assumes the role once (further calls share the answer). */
+  for(account: PlannedAccount): Promise<AccountAccess> {
+    let p = this.access.get(account.id);
+    if (!p) {
+      p = this.assume(account);
+      this.access.set(account.id, p);
+    }
+    return p;
+  }
+
+  private async assume(account: PlannedAccount): Promise<AccountAccess> {
+    const s = await loadAccountSdk();
+    const provider = s.providers.fromTemporaryCredentials({
+      params: {
+        RoleArn: account.roleArn,
+        RoleSessionName: this.request.roleSessionName ?? DEFAULT_ROLE_SESSION_NAME,
+        ...(this.request.externalId ? { ExternalId: this.request.externalId } : {}),
+      },
+      clientConfig: clientConfig(this.settings, this.region),
+    });
+    const memo: AwsCredentialIdentityProvider = s.core.memoizeIdentityProvider(
+      provider as AwsCredentialIdentityProvider, s.core.isIdentityExpired, s.core.doesIdentityRequireRefresh,
+    ) as AwsCredentialIdentityProvider;
+    try {
+      const first: AwsCredentialIdentity = await memo();
+      void first;
+      this.settings.debug?.(`sts:AssumeRole ${account.roleArn}: assumed`);
+      return { ok: true, source: 'role', credentials: memo };
+    } catch (e) {
+      if (account.id === this.callerAccount) {
+        this.settings.debug?.(`sts:AssumeRole ${account.roleArn} refused; ${account.id} is the caller's own account: reading it with the base credentials`);
+        return { ok: true, source: 'base' };
+      }
+      const err = awsError(e, { action: 'sts:AssumeRole', resource: account.roleArn, region: this.region, profile: this.settings.profile, endpoint: this.settings.endpointUrl });
+      return { ok: false, error: new InspectError('assume-role-failed', `account ${account.id}: sts:AssumeRole on ${account.roleArn} failed: ${err.message.startsWith(account.roleArn) ? err.message.slice(account.roleArn.length + 2) : err.message}`) };
+    }
+  }
+}
