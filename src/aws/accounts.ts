@@ -273,7 +273,11 @@ export class AccountCredentials {
         return { ok: true, source: 'base' };
       }
       const err = awsError(e, { action: 'sts:AssumeRole', resource: account.roleArn, region: this.region, profile: this.settings.profile, endpoint: this.settings.endpointUrl });
-      return { ok: false, error: new InspectError('assume-role-failed', `account ${account.id}: sts:AssumeRole on ${account.roleArn} failed: ${err.message.startsWith(account.roleArn) ? err.message.slice(account.roleArn.length + 2) : err.message}`) };
+      const why = err.code === 'access-denied'
+        ? `was refused: the role does not exist, or its trust policy does not let the caller assume it${this.request.externalId ? ' with this external id' : ''}`
+        : `failed: ${err.message.startsWith(account.roleArn) ? err.message.slice(account.roleArn.length + 2) : err.message}`;
+      // The message starts with the account id (the report's target id), as function errors start with the function.
+      return { ok: false, error: new InspectError(err.code === 'access-denied' ? 'assume-role-denied' : 'assume-role-failed', `${account.id}: sts:AssumeRole on ${account.roleArn} ${why}`) };
     }
   }
 }

@@ -106,6 +106,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       { name: 'cache-dir', value: 'DIR', help: 'on-disk cache of findings by code SHA-256' },
       { name: 'no-cache', help: 'do not read or write the cache' },
       ...ACCOUNT_OPTIONS,
+      { name: 'output-dir', value: 'DIR', help: 'one report file per account in DIR (in --format) plus summary.json' },
       opt.maxEntryBytes, opt.ignoreFile, opt.debug, opt.help,
     ],
     examples: [
@@ -185,6 +186,8 @@ export interface ScanArgs extends CommonOptions {
   /** Other accounts to read through a role (--role-name with --accounts/--organization, or --role-arn). */
   accounts: AccountsRequest | undefined;
   accountConcurrency: number | undefined;
+  /** --output-dir: one file per account plus summary.json. */
+  outputDir: string | undefined;
 }
 /** `help` without a topic and `bare` is the whole usage; `bare`: no arguments at all (usage on stderr, exit 2). */
 export type CliArgs = InspectArgs | ScanArgs | { command: 'help'; topic?: CommandName; bare?: boolean } | { command: 'version' };
@@ -287,6 +290,13 @@ function tokenize(command: CommandSpec, argv: readonly string[]): Tokens {
   return { values, positionals };
 }
 
+function outputDirOf(dir: string | undefined, output: string | undefined): string | undefined {
+  if (dir === undefined) return undefined;
+  if (dir === '') throw usage('--output-dir: the directory name is empty');
+  if (output !== undefined) throw usage('choose one of --output and --output-dir');
+  return dir;
+}
+
 function checkDate(value: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   const d = m ? new Date(`${value}T00:00:00Z`) : null;
@@ -379,5 +389,6 @@ export function parseCli(argv: readonly string[]): CliArgs {
     command, ...common, regions, allRegions: flag('all-regions'),
     concurrency: positiveInt('concurrency', one('concurrency')) ?? DEFAULT_CONCURRENCY, cacheDir: one('cache-dir'), noCache: flag('no-cache'),
     accounts: parseAccountsRequest(one, flag), accountConcurrency: positiveInt('account-concurrency', one('account-concurrency')),
+    outputDir: outputDirOf(one('output-dir'), output),
   };
 }

@@ -1,7 +1,10 @@
 import { redact } from '../redact.js';
 import { showOutsideText } from '../render/outsideText.js';
 import { applyIgnoreRules, readIgnoreFile } from '../report/ignoreRules.js';
-import { renderScanOutput } from '../render/scanOutput.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InspectError } from '../errors.js';
+import { renderPerAccount, renderScanOutput } from '../render/scanOutput.js';
 import { makeStyle, colourWanted } from '../render/style.js';
 import { accountOf, ignoreNotes, isPartial, scanRunOf, sortWorstFirst } from '../render/summary.js';
 import { defaultCacheDir, openFindingsCache } from '../scan/findingsCache.js';
@@ -92,6 +95,13 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     err(`debug: ${c.functions} functions, ${c.secrets} secrets, ${c.codeDownloads} code downloads, ${c.layerDownloads} layer downloads, ${c.stackLookups} stack lookups, ${c.cacheHits} cache hits`);
   }
 
+  if (args.outputDir !== undefined) {
+    sink.close();
+    const files = renderPerAccount(run, { format: args.format, style: makeStyle(false), toolVersion: INSPECTOR_VERSION });
+    writeOutputDir(args.outputDir, files);
+    if (!args.quiet) io.stderr.write(`${redact(summaryLine(result.reports, 'function', join(args.outputDir, 'summary.json'), isPartial(run)))} (${files.length - 1} account file${files.length === 2 ? '' : 's'})\n`);
+    return exitCodeFor({ reports, listingFailed: result.errors.length > 0, interrupted: result.interrupted }, args.failOn);
+  }
   try {
     const width = sink.target.isTTY ? sink.target.columns ?? 80 : undefined;
     sink.write(renderScanOutput(run, { format: args.format, style: makeStyle(sink.colour), width, toolVersion: INSPECTOR_VERSION }));
@@ -100,4 +110,15 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
   }
   if (sink.file !== undefined && !args.quiet) io.stderr.write(`${redact(summaryLine(result.reports, 'function', sink.file, isPartial(run)))}\n`);
   return exitCodeFor({ reports, listingFailed: result.errors.length > 0, interrupted: result.interrupted }, args.failOn);
+}
+
+/** Writes --output-dir's files (created when missing); a directory that cannot be written is one line, exit 2. */
+function writeOutputDir(dir: string, files: ReadonlyArray<{ name: string; text: string }>): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) writeFileSync(join(dir, f.name), redact(f.text));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InspectError('usage', `--output-dir: cannot write to ${showOutsideText(dir)}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOTDIR' || code === 'EEXIST' ? 'it is not a directory' : code ?? 'write failed'}`);
+  }
 }
