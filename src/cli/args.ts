@@ -70,7 +70,7 @@ export function parseAccountsRequest(one: (name: string) => string | undefined, 
   return checkAccountsRequest(request) ? request : undefined;
 }
 
-export type CommandName = 'inspect' | 'scan';
+export type CommandName = 'inspect' | 'scan' | 'merge';
 
 export interface CommandSpec {
   name: CommandName;
@@ -113,9 +113,22 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout, opt.ignoreFile, opt.debug, opt.help,
     ],
     examples: [
-      'rotation-inspector scan --organization --role-name RotationAudit --region eu-west-1 --format ndjson -o org.ndjson',
-      'rotation-inspector scan --all-regions --profile audit --format markdown -o rotation-audit.md',
+      'rotation-inspector scan --organization --role-name RotationAudit --all-regions --format markdown -o rotation-audit.md',
       'rotation-inspector scan --region eu-west-1 --fail-on fail --format sarif -o rotation.sarif',
+    ],
+  },
+  merge: {
+    name: 'merge',
+    synopsis: 'rotation-inspector merge <file.ndjson>... [options]',
+    summary: 'Merge scans written with --format ndjson (per-account runs, --accounts slices) into one report and summary.',
+    options: [
+      opt.format(FORMATS), opt.failOn, opt.output, opt.quiet,
+      { name: 'output-dir', value: 'DIR', help: 'one report file per account in DIR (in --format) plus summary.json' },
+      opt.debug, opt.help,
+    ],
+    examples: [
+      'rotation-inspector merge runs/*.ndjson --format json -o organization.json',
+      'rotation-inspector merge a.ndjson b.ndjson --format sarif -o rotation.sarif',
     ],
   },
 };
@@ -196,7 +209,12 @@ export interface ScanArgs extends CommonOptions {
   outputDir: string | undefined;
 }
 /** `help` without a topic and `bare` is the whole usage; `bare`: no arguments at all (usage on stderr, exit 2). */
-export type CliArgs = InspectArgs | ScanArgs | { command: 'help'; topic?: CommandName; bare?: boolean } | { command: 'version' };
+export interface MergeArgs extends CommonOptions {
+  command: 'merge';
+  files: string[];
+  outputDir: string | undefined;
+}
+export type CliArgs = InspectArgs | ScanArgs | MergeArgs | { command: 'help'; topic?: CommandName; bare?: boolean } | { command: 'version' };
 
 const usage = (message: string) => new InspectError('usage', message);
 
@@ -397,6 +415,10 @@ export function parseCli(argv: readonly string[]): CliArgs {
       ...(one('idle-timeout') !== undefined ? { idleMs: seconds('idle-timeout', one('idle-timeout')) } : {}),
     },
   };
+  if (command === 'merge') {
+    if (positionals.length === 0) throw usage('merge: name at least one ndjson file written by scan --format ndjson');
+    return { command, ...common, files: positionals, outputDir: outputDirOf(one('output-dir'), output) };
+  }
   if (command === 'inspect') {
     if (positionals.length === 0) throw usage('inspect: name at least one target (a .zip, a directory, an ELF file or a function)');
     const created = one('created');

@@ -1,10 +1,6 @@
 import { redact } from '../redact.js';
 import { showOutsideText } from '../render/outsideText.js';
 import { applyIgnoreRules, readIgnoreFile } from '../report/ignoreRules.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { InspectError } from '../errors.js';
-import { renderPerAccount, renderScanOutput } from '../render/scanOutput.js';
 import { makeStyle, colourWanted } from '../render/style.js';
 import { accountOf, ignoreNotes, isPartial, scanRunOf, sortWorstFirst } from '../render/summary.js';
 import { defaultCacheDir, openFindingsCache } from '../scan/findingsCache.js';
@@ -16,7 +12,7 @@ import { checkAwsSettings } from './awsSettings.js';
 import { errorLine, exitNow, onInterrupt, openReportSink, type CliIo } from './cliIo.js';
 import { EXIT, exitCodeFor, type ExitCode } from './exitCodes.js';
 import { createProgress, type InspectionOutcome } from './progress.js';
-import { summaryLine } from './summaryLine.js';
+import { writeRunOutput } from './runOutput.js';
 
 export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): Promise<ExitCode> {
   await checkAwsSettings(args, io.env);
@@ -98,30 +94,7 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     err(`debug: ${c.functions} functions, ${c.secrets} secrets, ${c.codeDownloads} code downloads, ${c.layerDownloads} layer downloads, ${c.stackLookups} stack lookups, ${c.cacheHits} cache hits`);
   }
 
-  if (args.outputDir !== undefined) {
-    sink.close();
-    const files = renderPerAccount(run, { format: args.format, style: makeStyle(false), toolVersion: INSPECTOR_VERSION });
-    writeOutputDir(args.outputDir, files);
-    if (!args.quiet) io.stderr.write(`${redact(summaryLine(result.reports, 'function', join(args.outputDir, 'summary.json'), isPartial(run)))} (${files.length - 1} account file${files.length === 2 ? '' : 's'})\n`);
-    return exitCodeFor({ reports, listingFailed: result.errors.length > 0, interrupted: result.interrupted }, args.failOn);
-  }
-  try {
-    const width = sink.target.isTTY ? sink.target.columns ?? 80 : undefined;
-    sink.write(renderScanOutput(run, { format: args.format, style: makeStyle(sink.colour), width, toolVersion: INSPECTOR_VERSION }));
-  } finally {
-    sink.close();
-  }
-  if (sink.file !== undefined && !args.quiet) io.stderr.write(`${redact(summaryLine(result.reports, 'function', sink.file, isPartial(run)))}\n`);
+  writeRunOutput(io, sink, run, args);
   return exitCodeFor({ reports, listingFailed: result.errors.length > 0, interrupted: result.interrupted }, args.failOn);
 }
 
-/** Writes --output-dir's files (created when missing); a directory that cannot be written is one line, exit 2. */
-function writeOutputDir(dir: string, files: ReadonlyArray<{ name: string; text: string }>): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    for (const f of files) writeFileSync(join(dir, f.name), redact(f.text));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InspectError('usage', `--output-dir: cannot write to ${showOutsideText(dir)}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOTDIR' || code === 'EEXIST' ? 'it is not a directory' : code ?? 'write failed'}`);
-  }
-}
