@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { LambdaClient, GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { parseAccountIds, partitionOf, roleArnFor } from '../src/aws/accounts.js';
+import { DEFAULT_ACCOUNTS_CONCURRENCY, DEFAULT_CONCURRENCY, parseCli, type ScanArgs } from '../src/cli/args.js';
 import { fairPool, scanAccounts, type AccountsScanOptions } from '../src/scan/scanAccounts.js';
 import { functionArn } from './standin/fleet.js';
 import { DEFAULT_CREDENTIALS } from './support/aws.js';
@@ -166,4 +167,11 @@ test('CLI: account options are checked before any AWS call', async (t) => {
     t.regex(run.stderr, message);
     t.notRegex(run.stderr, /at .*\.js/);
   }
+});
+
+test('scan over many accounts defaults to the wider pool the organization benchmark measured', (t) => {
+  const many = parseCli(['scan', '--accounts', '111111111111', '--role-name', 'Audit']) as ScanArgs;
+  t.is(many.concurrency, DEFAULT_ACCOUNTS_CONCURRENCY);
+  t.is((parseCli(['scan']) as ScanArgs).concurrency, DEFAULT_CONCURRENCY);
+  t.is((parseCli(['scan', '--organization', '--role-name', 'Audit', '--concurrency', '5']) as ScanArgs).concurrency, 5);
 });
