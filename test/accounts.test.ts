@@ -6,7 +6,8 @@ import { LambdaClient, GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { parseAccountIds, partitionOf, roleArnFor } from '../src/aws/accounts.js';
 import { DEFAULT_ACCOUNTS_CONCURRENCY, DEFAULT_CONCURRENCY, parseCli, type ScanArgs } from '../src/cli/args.js';
-import { fairPool, scanAccounts, type AccountsScanOptions } from '../src/scan/scanAccounts.js';
+import { fairPool } from '../src/scan/accountFanOut.js';
+import { scanAccounts, type AccountsScanOptions } from '../src/scan/scanAccounts.js';
 import { functionArn } from './standin/fleet.js';
 import { DEFAULT_CREDENTIALS } from './support/aws.js';
 import { runCli } from './support/cli.js';
@@ -174,4 +175,15 @@ test('scan over many accounts defaults to the wider pool the organization benchm
   t.is(many.concurrency, DEFAULT_ACCOUNTS_CONCURRENCY);
   t.is((parseCli(['scan']) as ScanArgs).concurrency, DEFAULT_CONCURRENCY);
   t.is((parseCli(['scan', '--organization', '--role-name', 'Audit', '--concurrency', '5']) as ScanArgs).concurrency, 5);
+});
+
+test('CLI: --organization from an account that may not list the organization is one line naming organizations:ListAccounts, exit 2', async (t) => {
+  const { org } = await testOrganization(1, [], { organizationsDenied: true });
+  t.teardown(() => org.close());
+  const run = await runCli(['scan', '--organization', '--role-name', ROLE, '--no-cache', '-q'], orgEnv(org));
+  t.is(run.code, 2);
+  t.is(run.stdout, '');
+  t.regex(run.stderr, /^rotation-inspector: the organization: access denied: organizations:ListAccounts was refused/);
+  t.is(run.stderr.trim().split('\n').length, 1, run.stderr);
+  t.is(org.assumeRoleCalls.length, 0, 'no account is assumed when the list is unknown');
 });

@@ -1,55 +1,13 @@
-import { AccountCredentials, planAccounts, type AccountPlan, type AccountsRequest, type CredentialSource, type PlannedAccount } from '../aws/accounts.js';
+import type { AccountPlan, CredentialSource } from '../aws/accounts.js';
 import { inspectFunctionTarget, newInspectContext, type InspectContext } from '../aws/inspectFunction.js';
-import { AwsSession } from '../aws/session.js';
-import { InspectError } from '../errors.js';
+import { InspectError, describeError } from '../errors.js';
 import { failedReport } from '../report/buildReport.js';
 import type { Report, ReportAccount, ReportError } from '../report/report.js';
-import { COMMERCIAL_REGIONS, discoverRotationFunctions, type DiscoveredFunction, type RegionListing } from './discovery.js';
+import { openAccountFanOut, type AccountFanOutOptions } from './accountFanOut.js';
+import { discoverRotationFunctions, type DiscoveredFunction, type RegionListing } from './discovery.js';
 import type { ScanOptions, ScanResult } from './scanAccount.js';
 
-/** One unit of an organization-wide run: one region of one account. */
-export interface AccountRegionItem { account: PlannedAccount; region: string }
-
-/** The accounts × regions work list, accounts in plan order; skipped (suspended) accounts have none. */
-export function accountRegionWork(accounts: readonly PlannedAccount[], regions: readonly string[]): AccountRegionItem[] {
-  return accounts.filter((a) => !a.skipped).flatMap((account) => regions.map((region) => ({ account, region })));
-}
-
-/** Tasks of one account in flight at once (default): one large account cannot take the whole pool. */
-export const DEFAULT_PER_ACCOUNT_CONCURRENCY = 8;
-
-/**
- * A bounded pool whose tasks belong to a key (an account): at most `limit`
- * run at once and at most `perKey` of one key, started in the order added
- * among those allowed to start.
- */
-export function fairPool(limit: number, perKey: number, signal?: AbortSignal) {
-  let running = 0;
-  const byKey = new Map<string, number>();
-  const queue: Array<{ key: string; task: () => Promise<void> }> = [];
-  const idle: Array<() => void> = [];
-  const next = () => {
-    for (let i = 0; i < queue.length && running < limit && !signal?.aborted;) {
-      const { key, task } = queue[i]!;
-      if ((byKey.get(key) ?? 0) >= perKey) { i++; continue; }
-      queue.splice(i, 1);
-      running++;
-      byKey.set(key, (byKey.get(key) ?? 0) + 1);
-      void task().catch(() => {}).finally(() => { running--; byKey.set(key, byKey.get(key)! - 1); next(); });
-    }
-    if (running === 0 && (queue.length === 0 || signal?.aborted)) idle.splice(0).forEach((r) => r());
-  };
-  return {
-    add(key: string, task: () => Promise<void>) { queue.push({ key, task }); next(); },
-    drained(): Promise<void> { return new Promise((r) => { idle.push(r); next(); }); },
-    running(key: string): number { return byKey.get(key) ?? 0; },
-  };
-}
-
-export interface AccountsScanOptions extends ScanOptions {
-  accounts: AccountsRequest;
-  /** Tasks of one account at once (default DEFAULT_PER_ACCOUNT_CONCURRENCY, never above `concurrency`). */
-  perAccountConcurrency?: number | undefined;
+export interface AccountsScanOptions extends ScanOptions, AccountFanOutOptions {
   onPlanned?: (plan: AccountPlan) => void;
 }
 
@@ -95,13 +53,11 @@ interface AccountState {
  */
 export async function scanAccounts(options: AccountsScanOptions): Promise<AccountsScanResult> {
   const base = newInspectContext(options, options.cache);
-  const sessions: AwsSession[] = [base.session];
+  let fan: Awaited<ReturnType<typeof openAccountFanOut>> | undefined;
   try {
-    const homeRegion = await base.session.defaultRegion();
-    const plan = await planAccounts(options.accounts, options, homeRegion);
+    fan = await openAccountFanOut(options, base.session);
+    const { plan, regions, pool: work } = fan;
     options.onPlanned?.(plan);
-    const regions = options.allRegions ? [...COMMERCIAL_REGIONS] : options.regions.length > 0 ? [...options.regions] : [homeRegion];
-    const credentials = new AccountCredentials(options.accounts, options, homeRegion, plan.callerAccount);
     const states = new Map<string, AccountState>();
     for (const a of plan.accounts) {
       states.set(a.id, {
@@ -112,24 +68,19 @@ export async function scanAccounts(options: AccountsScanOptions): Promise<Accoun
         order: [], byArn: new Map(), found: new Map(),
       });
     }
-    const limit = Math.max(1, options.concurrency);
-    const work = fairPool(limit, Math.max(1, Math.min(limit, options.perAccountConcurrency ?? DEFAULT_PER_ACCOUNT_CONCURRENCY)), options.signal);
     const accountRef = (s: AccountState): ReportAccount => ({
       id: s.outcome.id, ...(s.outcome.name ? { name: s.outcome.name } : {}), ...(s.outcome.credentials ? { credentials: s.outcome.credentials } : {}),
     });
     let discovered = 0;
-    for (const item of accountRegionWork(plan.accounts, regions)) {
+    for (const item of fan.work) {
       const state = states.get(item.account.id)!;
+      const openAccount = fan.session.bind(fan);
       work.add(item.account.id, async () => {
-        const access = await credentials.for(item.account);
+        const access = await openAccount(item.account);
         if (!access.ok) { state.outcome.error ??= { code: access.error.code, message: access.error.message }; return; }
         state.outcome.credentials = access.source;
-        if (!state.context) {
-          const session = new AwsSession({ ...options, credentials: access.credentials });
-          sessions.push(session);
-          // Code, layer and cache reads are shared by every account; stacks are the account's own.
-          state.context = { ...base, session, stacks: new Map() };
-        }
+        // Code, layer and cache reads are shared by every account; stacks are the account's own.
+        state.context ??= { ...base, session: access.session, stacks: new Map() };
         const context = state.context;
         const discovery = await discoverRotationFunctions(context.session, [item.region], options.allRegions, (arn) => {
           state.order.push(arn);
@@ -143,6 +94,9 @@ export async function scanAccounts(options: AccountsScanOptions): Promise<Accoun
         });
         for (const [arn, f] of discovery.functions) state.found.set(arn, f);
         state.outcome.regions.push(...discovery.listings.map((l) => ({ ...l, account: item.account.id })));
+      }, (e) => {
+        // Whatever nothing below foresaw is this region's listing failure, never a silent gap.
+        state.outcome.regions.push({ region: item.region, account: item.account.id, error: e instanceof InspectError ? e : new InspectError('internal', `${item.region}: ${describeError(e)}`) });
       });
     }
     await work.drained();
@@ -184,6 +138,7 @@ export async function scanAccounts(options: AccountsScanOptions): Promise<Accoun
       counters: { ...base.counters, functions: discovered, secrets },
     };
   } finally {
-    await Promise.all(sessions.map((s) => s.destroy()));
+    await fan?.destroy();
+    await base.session.destroy();
   }
 }
