@@ -187,3 +187,15 @@ test('CLI: --organization from an account that may not list the organization is 
   t.is(run.stderr.trim().split('\n').length, 1, run.stderr);
   t.is(org.assumeRoleCalls.length, 0, 'no account is assumed when the list is unknown');
 });
+
+test('a stalled AssumeRole ends at the call deadline as that account\'s error; the other accounts are read', async (t) => {
+  const { org, fleets } = await testOrganization(2, [], { stallAssumeRole: [memberId(2)] });
+  t.teardown(() => org.close());
+  const started = Date.now();
+  const result = await scanAccounts(opts(org.endpoint, { limits: { totalMs: 1500, idleMs: 1000 }, accounts: { accounts: [memberId(1), memberId(2)], roleName: ROLE } }));
+  t.true(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+  const stalled = result.reports.filter((r) => r.account?.id === memberId(2));
+  t.is(stalled.length, 1);
+  t.regex(stalled[0]!.errors[0]!.message, new RegExp(`^${memberId(2)}: sts:AssumeRole on arn:aws:iam::${memberId(2)}:role/${ROLE} failed: .*(gave up|timed out|no complete answer)`));
+  t.deepEqual(result.reports.filter((r) => r.account?.id === memberId(1)).map((r) => r.function?.arn).sort(), fleets.get(memberId(1))!.functions.map(functionArn).sort());
+});

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { InspectError, describeError } from '../errors.js';
 import { awsError } from './awsErrors.js';
-import type { AwsSettings } from './session.js';
+import { networkLimits } from '../source/networkLimits.js';
+import { boundedHttpHandler } from './boundedHttpHandler.js';
+import { AwsSession, sdk, type AwsSettings } from './session.js';
 
 /**
  * Which accounts a command reads and how: the role to assume in each, taken
@@ -145,20 +147,25 @@ export function loadAccountSdk(): Promise<AccountsSdk> {
   return (accountsSdk ??= loadAccountsSdk());
 }
 
-function clientConfig(settings: AwsSettings, region: string) {
+/** STS and Organizations clients take the limits every other client has: connect/idle timeouts and an answer cap. */
+async function clientConfig(settings: AwsSettings, region: string) {
   return {
     region,
+    requestHandler: boundedHttpHandler((await sdk()).httpHandler, networkLimits(settings.limits)),
     ...(settings.profile ? { profile: settings.profile } : {}),
     ...(settings.endpointUrl ? { endpoint: settings.endpointUrl } : {}),
   };
 }
 
+/** The deadline (--timeout, retries included) and Ctrl-C of one call, as AwsSession gives them to every call. */
+const callOptions = (settings: AwsSettings) => new AwsSession(settings).callOptions();
+
 /** The account of the base credentials. */
 export async function callerAccount(settings: AwsSettings, region: string): Promise<string> {
   const s = await loadAccountSdk();
-  const client = new s.sts.STSClient(clientConfig(settings, region));
+  const client = new s.sts.STSClient(await clientConfig(settings, region));
   try {
-    const out = await client.send(new s.sts.GetCallerIdentityCommand({}));
+    const out = await client.send(new s.sts.GetCallerIdentityCommand({}), callOptions(settings));
     if (!out.Account || !ACCOUNT_ID.test(out.Account)) throw new InspectError('aws-error', 'sts:GetCallerIdentity gave no account id');
     return out.Account;
   } catch (e) {
@@ -179,11 +186,13 @@ const NOT_READ = new Set(['SUSPENDED', 'PENDING_CLOSURE', 'CLOSED']);
 export async function listOrganizationAccounts(settings: AwsSettings, region: string): Promise<{ accounts: Array<{ id: string; name: string; state: string }>; management?: string }> {
   const s = await loadAccountSdk();
   const home = partitionOf(region) === 'aws-cn' ? 'cn-northwest-1' : partitionOf(region) === 'aws-us-gov' ? 'us-gov-west-1' : partitionOf(region) === 'aws' ? 'us-east-1' : region;
-  const client = new s.organizations.OrganizationsClient(clientConfig(settings, home));
+  const client = new s.organizations.OrganizationsClient(await clientConfig(settings, home));
   const accounts: Array<{ id: string; name: string; state: string }> = [];
   let management: string | undefined;
   try {
-    for await (const page of s.organizations.paginateListAccounts({ client }, {})) {
+    const call = callOptions(settings);
+    for await (const page of s.organizations.paginateListAccounts({ client }, {}, call)) {
+      call.renew();
       for (const a of page.Accounts ?? []) {
         if (!a.Id || !ACCOUNT_ID.test(a.Id)) continue;
         // arn:aws:organizations::MANAGEMENT:account/o-xxxx/ID names the management account.
@@ -257,14 +266,21 @@ export class AccountCredentials {
         RoleSessionName: this.request.roleSessionName ?? DEFAULT_ROLE_SESSION_NAME,
         ...(this.request.externalId ? { ExternalId: this.request.externalId } : {}),
       },
-      clientConfig: clientConfig(this.settings, this.region),
+      clientConfig: await clientConfig(this.settings, this.region),
     });
     const memo: AwsCredentialIdentityProvider = s.core.memoizeIdentityProvider(
       provider as AwsCredentialIdentityProvider, s.core.isIdentityExpired, s.core.doesIdentityRequireRefresh,
     ) as AwsCredentialIdentityProvider;
     try {
-      const first: AwsCredentialIdentity = await memo();
-      void first;
+      // The first AssumeRole has the deadline of any call; the SDK's renewals run inside the calls that need them.
+      const first: Promise<AwsCredentialIdentity> = memo();
+      const { abortSignal } = callOptions(this.settings);
+      await new Promise<void>((resolve, reject) => {
+        const stop = () => reject(abortSignal.reason);
+        if (abortSignal.aborted) { stop(); return; }
+        abortSignal.addEventListener('abort', stop, { once: true });
+        first.then(() => { abortSignal.removeEventListener('abort', stop); resolve(); }, (e: unknown) => { abortSignal.removeEventListener('abort', stop); reject(e); });
+      });
       this.settings.debug?.(`sts:AssumeRole ${account.roleArn}: assumed`);
       return { ok: true, source: 'role', credentials: memo };
     } catch (e) {

@@ -40,6 +40,8 @@ export interface OrganizationOptions {
   listAccountsPageSize?: number;
   /** Organizations answers AccessDenied (the caller is not the management account or a delegated administrator) */
   organizationsDenied?: boolean;
+  /** AssumeRole into these accounts never answers (a stalled STS endpoint) */
+  stallAssumeRole?: string[];
 }
 
 export interface AssumeRoleCall {
@@ -131,6 +133,7 @@ export async function startOrganization(o: OrganizationOptions): Promise<Organiz
     const sessionName = params.get('RoleSessionName') ?? '';
     const externalId = params.get('ExternalId') ?? undefined;
     const m = /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(roleArn);
+    if (m && o.stallAssumeRole?.includes(m[1]!)) return; // no answer, ever
     const spec = m ? specs.get(m[1]!) : undefined;
     const roleName = spec ? (spec.roleName === undefined ? 'RotationAudit' : spec.roleName) : null;
     const allowed = spec && m && roleName === m[2] && !spec.deny && (spec.externalId === undefined || spec.externalId === externalId) &&
