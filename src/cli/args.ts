@@ -43,6 +43,11 @@ const opt = {
   profile: { name: 'profile', value: 'P', help: 'named profile from ~/.aws/config or ~/.aws/credentials' },
   endpointUrl: { name: 'endpoint-url', value: 'URL', help: 'http(s) endpoint for every AWS service (a VPC endpoint, an emulator)' },
   maxEntryBytes: { name: 'max-entry-bytes', value: 'N', help: 'cap on what one zip entry may inflate to (default 64 MiB)' },
+  concurrency: (what: string, overAccounts?: number): OptionSpec => ({
+    name: 'concurrency', value: 'N', help: `${what} at once (default ${DEFAULT_CONCURRENCY}${overAccounts ? `; ${overAccounts} over many accounts` : ''})`,
+  }),
+  cacheDir: { name: 'cache-dir', value: 'DIR', help: 'on-disk cache of findings by code SHA-256' },
+  noCache: { name: 'no-cache', help: 'do not read or write the cache' },
   maxBundleBytes: { name: 'max-bundle-bytes', value: 'N', help: 'cap on what all entries read from one bundle inflate to together (default 256 MiB)' },
   timeout: { name: 'timeout', value: 'S', help: 'give up an AWS call or a bundle download after S seconds, retries included (default 60)' },
   idleTimeout: { name: 'idle-timeout', value: 'S', help: 'give up a connection that sends nothing for S seconds (default 15)' },
@@ -77,7 +82,7 @@ export function parseAccountsRequest(one: (name: string) => string | undefined, 
   return checkAccountsRequest(request) ? request : undefined;
 }
 
-export type CommandName = 'inspect' | 'scan' | 'merge';
+export type CommandName = 'inspect' | 'scan' | 'diagnose' | 'merge';
 
 export interface CommandSpec {
   name: CommandName;
@@ -112,9 +117,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       opt.region(true),
       { name: 'all-regions', help: 'every commercial region (those not enabled are named and skipped)' },
       opt.profile, opt.endpointUrl,
-      { name: 'concurrency', value: 'N', help: `functions inspected at once (default ${DEFAULT_CONCURRENCY}; ${DEFAULT_ACCOUNTS_CONCURRENCY} over many accounts)` },
-      { name: 'cache-dir', value: 'DIR', help: 'on-disk cache of findings by code SHA-256' },
-      { name: 'no-cache', help: 'do not read or write the cache' },
+      opt.concurrency('functions inspected', DEFAULT_ACCOUNTS_CONCURRENCY), opt.cacheDir, opt.noCache,
       ...ACCOUNT_OPTIONS,
       { name: 'output-dir', value: 'DIR', help: 'one report file per account in DIR (in --format) plus summary.json' },
       opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout, opt.ignoreFile, opt.debug, opt.help,
@@ -122,6 +125,26 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     examples: [
       'rotation-inspector scan --organization --role-name RotationAudit --all-regions --format markdown -o rotation-audit.md',
       'rotation-inspector scan --region eu-west-1 --fail-on fail --format sarif -o rotation.sarif',
+    ],
+  },
+  diagnose: {
+    name: 'diagnose',
+    synopsis: 'rotation-inspector diagnose <secret>... | --all [options]',
+    summary: 'Name why a secret\'s rotation fails: logs, rotation state, timeout, invoke permission, database settings (read-only).',
+    options: [
+      opt.format(FORMATS), opt.failOn, opt.output, opt.quiet,
+      { name: 'all', help: 'every secret of the account that names a rotation function (regions as in scan)' },
+      opt.region(true),
+      { name: 'since', value: '14d|YYYY-MM-DD', help: 'start of the log window (default 14d)' },
+      { name: 'read-secret-keys', help: 'read AWSCURRENT/AWSPENDING to keep key names and host/engine/port only (never values)' },
+      { name: 'database', value: 'ID', help: 'the RDS instance or cluster identifier the secrets rotate' },
+      opt.profile, opt.endpointUrl,
+      opt.concurrency('secrets diagnosed'), opt.cacheDir, opt.noCache, opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout,
+      opt.debug, opt.help,
+    ],
+    examples: [
+      'rotation-inspector diagnose prod/orders/db --region eu-west-1',
+      'rotation-inspector diagnose --all --since 2024-05-01 --format markdown -o rotation-diagnosis.md',
     ],
   },
   merge: {
@@ -215,13 +238,26 @@ export interface ScanArgs extends CommonOptions {
   /** --output-dir: one file per account plus summary.json. */
   outputDir: string | undefined;
 }
+export interface DiagnoseArgs extends CommonOptions {
+  command: 'diagnose';
+  secrets: string[];
+  all: boolean;
+  regions: string[];
+  /** Start of the log window. */
+  since: Date;
+  readSecretKeys: boolean;
+  database: string | undefined;
+  concurrency: number;
+  cacheDir: string | undefined;
+  noCache: boolean;
+}
 /** `help` without a topic and `bare` is the whole usage; `bare`: no arguments at all (usage on stderr, exit 2). */
 export interface MergeArgs extends CommonOptions {
   command: 'merge';
   files: string[];
   outputDir: string | undefined;
 }
-export type CliArgs = InspectArgs | ScanArgs | MergeArgs | { command: 'help'; topic?: CommandName; bare?: boolean } | { command: 'version' };
+export type CliArgs = InspectArgs | ScanArgs | DiagnoseArgs | MergeArgs | { command: 'help'; topic?: CommandName; bare?: boolean } | { command: 'version' };
 
 const usage = (message: string) => new InspectError('usage', message);
 
@@ -337,6 +373,23 @@ function checkDate(value: string): string {
   return value;
 }
 
+/** --since: `14d` (days back from now, 1 to 455, about 15 months) or a day `YYYY-MM-DD` in the past. */
+export function checkSince(value: string, now = new Date()): Date {
+  const days = /^(\d{1,3})d$/.exec(value);
+  if (days) {
+    const n = Number(days[1]);
+    if (n < 1 || n > 455) throw usage(`--since: "${value}" is out of range (1d to 455d)`);
+    return new Date(now.getTime() - n * 86_400_000);
+  }
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const d = m ? new Date(`${value}T00:00:00Z`) : null;
+  if (!m || !d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) {
+    throw usage(`--since: "${value}" is neither a number of days (14d) nor a date of the form YYYY-MM-DD`);
+  }
+  if (d.getTime() > now.getTime()) throw usage(`--since: ${value} is in the future`);
+  return d;
+}
+
 function seconds(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -392,7 +445,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
       throw usage(`unknown option ${command.split('=')[0]}${didYouMean(nearest(command.split('=')[0]!, ['--help', '--version']))}`);
     }
     const suggestion = nearest(command, [...COMMAND_NAMES, 'help']);
-    throw usage(`unknown command "${command}"${suggestion ? ` (did you mean ${suggestion}?)` : ` (expected ${COMMAND_NAMES.join(' or ')})`}`);
+    throw usage(`unknown command "${command}"${suggestion ? ` (did you mean ${suggestion}?)` : ` (expected ${COMMAND_NAMES.slice(0, -1).join(', ')} or ${COMMAND_NAMES.at(-1)})`}`);
   }
   const spec = COMMANDS[command];
   const { values, positionals } = tokenize(spec, rest);
@@ -430,6 +483,19 @@ export function parseCli(argv: readonly string[]): CliArgs {
     if (positionals.length === 0) throw usage('inspect: name at least one target (a .zip, a directory, an ELF file or a function)');
     const created = one('created');
     return { command, ...common, targets: positionals, created: created === undefined ? null : checkDate(created), forceFunction: flag('function') };
+  }
+  if (command === 'diagnose') {
+    const all = flag('all');
+    if (positionals.length === 0 && !all) throw usage('diagnose: name at least one secret (name or ARN), or give --all');
+    const since = one('since');
+    const database = one('database');
+    if (database !== undefined && !/^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(database)) throw usage(`--database: "${database}" is not an RDS instance or cluster identifier`);
+    return {
+      command, ...common, secrets: positionals, all, regions,
+      since: since === undefined ? new Date(Date.now() - 14 * 86_400_000) : checkSince(since),
+      readSecretKeys: flag('read-secret-keys'), database,
+      concurrency: positiveInt('concurrency', one('concurrency')) ?? DEFAULT_CONCURRENCY, cacheDir: one('cache-dir'), noCache: flag('no-cache'),
+    };
   }
   if (positionals.length > 0) throw usage(`scan: unexpected argument "${positionals[0]}" (scan reads the account; use inspect for single targets)`);
   const accounts = parseAccountsRequest(one, flag);

@@ -1,75 +1,40 @@
 import { redact } from '../redact.js';
 import { showOutsideText } from '../render/outsideText.js';
 import { applyIgnoreRules, readIgnoreFile } from '../report/ignoreRules.js';
-import { makeStyle, colourWanted } from '../render/style.js';
-import { accountOf, ignoreNotes, isPartial, scanRunOf, sortWorstFirst } from '../render/summary.js';
-import { defaultCacheDir, openFindingsCache } from '../scan/findingsCache.js';
+import { accountOf, ignoreNotes, scanRunOf, sortWorstFirst } from '../render/summary.js';
 import { scanAccount, type ScanOptions, type ScanResult } from '../scan/scanAccount.js';
 import type { AccountOutcome } from '../scan/scanAccounts.js';
-import { INSPECTOR_VERSION } from '../version.js';
 import type { ScanArgs } from './args.js';
-import { checkAwsSettings } from './awsSettings.js';
-import { errorLine, exitNow, onInterrupt, openReportSink, type CliIo } from './cliIo.js';
-import { EXIT, exitCodeFor, type ExitCode } from './exitCodes.js';
-import { createProgress, type InspectionOutcome } from './progress.js';
+import type { CliIo } from './cliIo.js';
+import { exitCodeFor, type ExitCode } from './exitCodes.js';
+import type { InspectionOutcome } from './progress.js';
+import { startAccountRun } from './runControl.js';
 import { writeRunOutput } from './runOutput.js';
 
 export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): Promise<ExitCode> {
-  await checkAwsSettings(args, io.env);
   const ignoreRules = args.ignoreFile === undefined ? undefined : readIgnoreFile(args.ignoreFile);
-  const sink = openReportSink(io, args.output);
-  const progress = createProgress(io.stderr, { colour: colourWanted(io.stderr, io.env), bar: !args.quiet });
-  // Every stderr line during the scan goes through the progress display, so none lands on the bar's line.
-  const err = (line: string) => progress.message(errorLine(line).trimEnd());
-  const controller = new AbortController();
-  signal?.addEventListener('abort', () => controller.abort(), { once: true });
-  let interrupts = 0;
-  let found = 0;
-  let inspected = 0;
-  const stopListening = onInterrupt(io, () => {
-    interrupts++;
-    if (interrupts > 1) {
-      progress.done();
-      err(`interrupted again: quitting now; ${found - inspected} of ${found} discovered function(s) not inspected, no report written`);
-      exitNow(io, EXIT.interrupted);
-      return;
-    }
-    err('interrupted: stopping the functions in flight, then printing what is done (Ctrl-C again to quit at once)');
-    controller.abort();
-  });
-  let result: ScanResult & { accounts?: AccountOutcome[] };
+  const { sink, progress, control, counts, cache, debug, work } = await startAccountRun(args, io, signal, 'the functions in flight', (c) => `${c.found - c.done} of ${c.found} discovered function(s) not inspected`);
+  const { err } = control;
   const accounts = args.accounts;
   // Many accounts: the fan-out (and the STS/Organizations clients) is loaded only when asked for.
   const scan = accounts
     ? async (o: ScanOptions) => (await import('../scan/scanAccounts.js')).scanAccounts({ ...o, accounts, perAccountConcurrency: args.accountConcurrency })
     : scanAccount;
   const startedAt = new Date();
-  try {
-    const opened = args.noCache ? undefined : openFindingsCache(args.cacheDir ?? defaultCacheDir(io.env), INSPECTOR_VERSION);
-    const refused = await opened?.refused;
-    if (refused) err(`cache not used: ${showOutsideText(refused)}; going on without it`);
-    const cache = refused ? undefined : opened;
-    result = await scan({
-      regions: args.regions, allRegions: args.allRegions, concurrency: args.concurrency, profile: args.profile, endpointUrl: args.endpointUrl,
-      region: args.region, maxEntryBytes: args.maxEntryBytes, maxBundleBytes: args.maxBundleBytes, limits: args.limits, cache, signal: controller.signal, env: io.env,
-      debug: args.debug ? (line) => progress.message(`debug: ${redact(showOutsideText(line))}`) : undefined,
-      onDiscovered: (n) => { found = n; progress.found(n); },
-      onDiscoveryDone: (n) => { found = n; progress.discoveryDone(n); },
-      onInspected: (r) => {
-        inspected++;
-        const outcome: InspectionOutcome = r.errors.length > 0 ? 'error' : r.checks.some((c) => c.status === 'fail') ? 'failing' : 'ok';
-        const name = r.function?.name ?? r.target.id;
-        progress.inspected(name, outcome);
-        if (args.debug) progress.message(`debug: inspected ${redact(showOutsideText(name))}`);
-      },
-    });
-  } catch (e) {
-    sink.close();
-    throw e;
-  } finally {
-    progress.done();
-    stopListening();
-  }
+  const result: ScanResult & { accounts?: AccountOutcome[] } = await work(() => scan({
+    regions: args.regions, allRegions: args.allRegions, concurrency: args.concurrency, profile: args.profile, endpointUrl: args.endpointUrl,
+    region: args.region, maxEntryBytes: args.maxEntryBytes, maxBundleBytes: args.maxBundleBytes, limits: args.limits, cache, signal: control.signal, env: io.env,
+    debug,
+    onDiscovered: (n) => { counts.found = n; progress.found(n); },
+    onDiscoveryDone: (n) => { counts.found = n; progress.discoveryDone(n); },
+    onInspected: (r) => {
+      counts.done++;
+      const outcome: InspectionOutcome = r.errors.length > 0 ? 'error' : r.checks.some((c) => c.status === 'fail') ? 'failing' : 'ok';
+      const name = r.function?.name ?? r.target.id;
+      progress.inspected(name, outcome);
+      if (args.debug) progress.message(`debug: inspected ${redact(showOutsideText(name))}`);
+    },
+  }));
 
   for (const r of result.reports) {
     const id = r.account ? undefined : accountOf(r);
