@@ -103,3 +103,20 @@ test('--output-dir: one file per account (its reports only) plus summary.json', 
   t.is(clash.code, 2);
   t.regex(clash.stderr, /choose one of --output and --output-dir/);
 });
+
+test('an account name from Organizations is outside text: no raw control character reaches the table, csv, sarif or stderr', async (t) => {
+  const evil = 'pay\u001b]8;;http://evil.example/\u0007ments\u001b[2J\nFAKE ROW\u202e';
+  const { org } = await testOrganization(0, [{ id: '600000000001', name: evil }, { id: '600000000002', name: evil, state: 'SUSPENDED' }]);
+  t.teardown(() => org.close());
+  for (const format of ['table', 'csv', 'sarif', 'markdown', 'json']) {
+    const run = await runCli(['scan', '--organization', '--role-name', ROLE, '--no-cache', '-q', '--format', format], orgEnv(org));
+    t.is(run.code, 1, `${format}: ${run.stderr}`);
+    for (const [where, text] of [['stdout', run.stdout], ['stderr', run.stderr]] as const) {
+      t.false(/[\u001b\u0007\u202e]/.test(text), `${format} ${where} holds a raw control character`);
+      t.false(/^FAKE ROW/m.test(text), `${format} ${where}: the name forged a line`);
+    }
+  }
+  // json keeps the raw value (escaped by JSON)
+  const json = JSON.parse((await runCli(['scan', '--organization', '--role-name', ROLE, '--no-cache', '-q', '--format', 'json'], orgEnv(org))).stdout) as { summary: { accounts: Array<{ id: string; name?: string }> } };
+  t.is(json.summary.accounts.find((a) => a.id === '600000000001')!.name, evil);
+});
