@@ -1,4 +1,4 @@
-import { checkAccountsRequest, parseAccountIds, readAccountsFile, type AccountsRequest } from '../aws/accounts.js';
+import { checkAccountsRequest, parseAccountIds, readAccountsFile, type AccountsRequest } from '../aws/accountsRequest.js';
 import { InspectError } from '../errors.js';
 import { checkRegion } from './awsSettings.js';
 import { FAIL_ON_LEVELS, type FailOn } from './exitCodes.js';
