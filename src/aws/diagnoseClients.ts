@@ -37,6 +37,8 @@ export function diagnoseClients(session: AwsSession, region: string): Promise<Di
         region,
         ...(st.profile ? { profile: st.profile } : {}),
         ...(st.endpointUrl ? { endpoint: st.endpointUrl } : {}),
+        // An account of a run over many accounts: its assumed role, never the base credentials.
+        ...(st.credentials ? { credentials: st.credentials } : {}),
         maxAttempts: retry.maxAttempts,
         // The session's deadlines (--timeout, --idle-timeout) hold for these clients too.
         requestHandler: boundedHttpHandler(core.httpHandler, session.limits),

@@ -44,6 +44,11 @@ export function newDiagnoseContext(options: DiagnoseOptions, cache?: CodeReadCac
   return { inspect: newInspectContext(options, cache), functions: new Map(), databases: newDatabaseReads(), counters: { secrets: 0, functions: 0, logReads: 0, getSecretValue: 0 } };
 }
 
+/** One account's context on a run over many accounts: its own session, functions and databases; code reads and counters shared. */
+export function accountDiagnoseContext(base: DiagnoseContext, session: InspectContext['session']): DiagnoseContext {
+  return { inspect: { ...base.inspect, session, stacks: new Map() }, functions: new Map(), databases: newDatabaseReads(), counters: base.counters };
+}
+
 export async function closeDiagnoseContext(c: DiagnoseContext): Promise<void> {
   await destroyDiagnoseClients(c.inspect.session);
   await c.inspect.session.destroy();

@@ -140,12 +140,15 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       { name: 'read-secret-keys', help: 'read AWSCURRENT/AWSPENDING to keep key names and host/engine/port only (never values)' },
       { name: 'database', value: 'ID', help: 'the RDS instance or cluster identifier the secrets rotate' },
       opt.profile, opt.endpointUrl,
-      opt.concurrency('secrets diagnosed'), opt.cacheDir, opt.noCache, opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout,
+      opt.concurrency('secrets diagnosed', DEFAULT_ACCOUNTS_CONCURRENCY), opt.cacheDir, opt.noCache,
+      ...ACCOUNT_OPTIONS,
+      opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout,
       opt.debug, opt.help,
     ],
     examples: [
       'rotation-inspector diagnose prod/orders/db --region eu-west-1',
       'rotation-inspector diagnose --all --since 2024-05-01 --format markdown -o rotation-diagnosis.md',
+      'rotation-inspector diagnose --all --organization --role-name RotationAudit --format json -o organization-diagnosis.json',
     ],
   },
   merge: {
@@ -252,6 +255,9 @@ export interface DiagnoseArgs extends CommonOptions {
   concurrency: number;
   cacheDir: string | undefined;
   noCache: boolean;
+  /** With --all: other accounts to read through a role, as scan takes them. */
+  accounts: AccountsRequest | undefined;
+  accountConcurrency: number | undefined;
 }
 /** `help` without a topic and `bare` is the whole usage; `bare`: no arguments at all (usage on stderr, exit 2). */
 export interface MergeArgs extends CommonOptions {
@@ -493,11 +499,14 @@ export function parseCli(argv: readonly string[]): CliArgs {
     const since = one('since');
     const database = one('database');
     if (database !== undefined && !/^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(database)) throw usage(`--database: "${database}" is not an RDS instance or cluster identifier`);
+    const accounts = parseAccountsRequest(one, flag);
+    if (accounts && (!all || positionals.length > 0)) throw usage('diagnose: the account options (--role-name, --accounts, --accounts-file, --organization, --role-arn) go with --all and no secret names');
     return {
       command, ...common, secrets: positionals, all, regions, allRegions: flag('all-regions'),
       since: since === undefined ? new Date(Date.now() - 14 * 86_400_000) : checkSince(since),
       readSecretKeys: flag('read-secret-keys'), database,
-      concurrency: positiveInt('concurrency', one('concurrency')) ?? DEFAULT_CONCURRENCY, cacheDir: one('cache-dir'), noCache: flag('no-cache'),
+      concurrency: positiveInt('concurrency', one('concurrency')) ?? (accounts ? DEFAULT_ACCOUNTS_CONCURRENCY : DEFAULT_CONCURRENCY), cacheDir: one('cache-dir'), noCache: flag('no-cache'),
+      accounts, accountConcurrency: positiveInt('account-concurrency', one('account-concurrency')),
     };
   }
   if (positionals.length > 0) throw usage(`scan: unexpected argument "${positionals[0]}" (scan reads the account; use inspect for single targets)`);

@@ -6,7 +6,9 @@ import {
   renderDiagnoseCsv, renderDiagnoseJson, renderDiagnoseMarkdown, renderDiagnoseNdjson, renderDiagnoseSarif, renderDiagnoseTable, secretName, summarizeSecrets,
 } from '../render/diagnose.js';
 import { makeStyle } from '../render/style.js';
-import { diagnoseRun, type DiagnoseRunResult } from '../scan/diagnoseAccount.js';
+import { accountNotes } from '../render/summary.js';
+import type { AccountOutcome } from '../scan/accountFanOut.js';
+import { diagnoseRun, type DiagnoseRunOptions, type DiagnoseRunResult } from '../scan/diagnoseAccount.js';
 import { INSPECTOR_VERSION } from '../version.js';
 import type { DiagnoseArgs } from './args.js';
 import type { CliIo } from './cliIo.js';
@@ -28,10 +30,17 @@ export function diagnoseExitCode(run: Pick<DiagnoseRunResult, 'reports' | 'error
   return run.reports.some((r) => r.checks.some((c) => SEVERITY[c.status] >= bar)) ? EXIT.findings : EXIT.clean;
 }
 
+const SECRET_ACCOUNT = /^arn:aws[\w-]*:secretsmanager:[\w-]+:(\d{12}):secret:/;
+
 export async function runDiagnose(args: DiagnoseArgs, io: CliIo, signal?: AbortSignal): Promise<ExitCode> {
   const { sink, progress, control, counts, cache, debug, work } = await startAccountRun(args, io, signal, 'the secrets in flight', (c) => `${c.found - c.done} of ${c.found} secret(s) not diagnosed`);
   const { err } = control;
-  const result: DiagnoseRunResult = await work(() => diagnoseRun({
+  const accounts = args.accounts;
+  // Many accounts: scan's fan-out (and the STS/Organizations clients) is loaded only when asked for.
+  const run = accounts
+    ? async (o: DiagnoseRunOptions) => (await import('../scan/diagnoseAccounts.js')).diagnoseAccounts({ ...o, allRegions: o.allRegions === true, accounts, perAccountConcurrency: args.accountConcurrency })
+    : diagnoseRun;
+  const result: DiagnoseRunResult & { accounts?: AccountOutcome[] } = await work(() => run({
     secrets: args.secrets, all: args.all, regions: args.regions, allRegions: args.allRegions, region: args.region, concurrency: args.concurrency,
     since: args.since, readSecretKeys: args.readSecretKeys, database: args.database, created: null,
     profile: args.profile, endpointUrl: args.endpointUrl, maxEntryBytes: args.maxEntryBytes, maxBundleBytes: args.maxBundleBytes, limits: args.limits, cache, signal: control.signal, env: io.env,
@@ -44,6 +53,12 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo, signal?: AbortS
     },
   }));
 
+  // One account: each report's account is the one in its secret's ARN.
+  for (const r of result.reports) {
+    const id = r.account ? undefined : SECRET_ACCOUNT.exec(r.secret?.arn ?? r.target.id)?.[1];
+    if (id) r.account = { id };
+  }
+  for (const note of accountNotes(result.accounts ?? [])) err(note);
   for (const l of result.regions) if (l.notEnabled) err(`${l.region}: skipped (the region is not enabled for this account)`);
   for (const e of result.errors) err(e.message);
   for (const r of result.reports) for (const e of r.errors) err(`${e.message.startsWith(r.target.id) ? e.message : `${r.target.id}: ${e.message}`}${args.debug ? ` [${e.code}]` : ''}`);
@@ -52,7 +67,8 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo, signal?: AbortS
     const c = result.counters;
     err(`debug: ${c.secrets} secrets, ${c.functions} functions, ${c.logReads} log reads, ${c.codeDownloads} code downloads`);
   }
-  const summary = summarizeSecrets(result.reports, result.notDiagnosed, result.interrupted);
+  const summary = summarizeSecrets(result.reports, result.notDiagnosed, result.interrupted,
+    result.accounts ?? [...new Set(result.reports.flatMap((r) => (r.account ? [r.account.id] : [])))].map((id) => ({ id })));
   const reports: readonly SecretReport[] = result.reports;
   try {
     switch (args.format) {

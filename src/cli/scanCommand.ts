@@ -1,7 +1,7 @@
 import { redact } from '../redact.js';
 import { showOutsideText } from '../render/outsideText.js';
 import { applyIgnoreRules, readIgnoreFile } from '../report/ignoreRules.js';
-import { accountOf, ignoreNotes, scanRunOf, sortWorstFirst } from '../render/summary.js';
+import { accountNotes, accountOf, ignoreNotes, scanRunOf, sortWorstFirst } from '../render/summary.js';
 import { scanAccount, type ScanOptions, type ScanResult } from '../scan/scanAccount.js';
 import type { AccountOutcome } from '../scan/scanAccounts.js';
 import type { ScanArgs } from './args.js';
@@ -40,11 +40,7 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     const id = r.account ? undefined : accountOf(r);
     if (id) r.account = { id };
   }
-  for (const a of result.accounts ?? []) {
-    const who = `account ${a.id}${a.name ? ` (${a.name})` : ''}`;
-    if (a.skipped) err(`${who}: skipped, the account is ${a.state ?? 'not active'} (its role is never assumed)`);
-    else if (a.credentials === 'base') err(`${who}: read with the base credentials (sts:AssumeRole on ${a.roleArn} was refused; it is the caller's own account)`);
-  }
+  for (const note of accountNotes(result.accounts ?? [])) err(note);
   const reports = sortWorstFirst(result.reports);
   const ignore = ignoreRules && applyIgnoreRules(reports, ignoreRules, startedAt.toISOString().slice(0, 10), args.ignoreFile!);
   const run = scanRunOf(result, startedAt, ignore);

@@ -2,7 +2,7 @@ import type { DiagnoseCheck } from '../checks/diagnoseCheck.js';
 import type { DatabaseFacts } from '../facts/database/databaseSettings.js';
 import type { Invocation } from '../facts/logs/lambdaLogs.js';
 import type { SecretMetadata, SecretShape } from '../facts/secret/secretFacts.js';
-import type { Report, ReportError } from '../report/report.js';
+import type { Report, ReportAccount, ReportError } from '../report/report.js';
 import { INSPECTOR_VERSION } from '../version.js';
 import { diagnose, type Diagnosis, type DiagnoseSnapshot } from './diagnose.js';
 
@@ -10,7 +10,10 @@ import { diagnose, type Diagnosis, type DiagnoseSnapshot } from './diagnose.js';
 export interface SecretReport {
   schemaVersion: 1;
   inspector: { name: 'rotation-inspector'; version: string };
-  target: { type: 'secret'; id: string; region?: string };
+  /** "account": a run over many accounts could not read the account (its role could not be assumed). */
+  target: { type: 'secret' | 'account'; id: string; region?: string };
+  /** The account the secret is in (name when Organizations gave one; credentials on runs over several accounts). */
+  account?: ReportAccount;
   secret: Omit<SecretMetadata, 'tags'> | null;
   /** The rotation function's report as `inspect` gives it, or why it could not be read. */
   function: Report | { error: ReportError } | null;
@@ -51,13 +54,13 @@ export function secretReport(s: DiagnoseSnapshot, extras: SecretReportExtras): S
   };
 }
 
-/** A secret that could not be read at all. */
-export function unreadableSecretReport(id: string, region: string | undefined, error: ReportError): SecretReport {
+/** A secret (or, on a run over many accounts, an account) that could not be read at all. */
+export function unreadableSecretReport(id: string, region: string | undefined, error: ReportError, type: 'secret' | 'account' = 'secret'): SecretReport {
   return {
     schemaVersion: 1, inspector: { name: 'rotation-inspector', version: INSPECTOR_VERSION },
-    target: { type: 'secret', id, ...(region ? { region } : {}) },
+    target: { type, id, ...(region ? { region } : {}) },
     secret: null, function: null, invocations: null, database: null,
-    diagnosis: { cause: 'unknown', confidence: 'possible', summary: `The secret could not be read: ${error.message}`, evidence: [], remediation: '' },
+    diagnosis: { cause: 'unknown', confidence: 'possible', summary: `The ${type} could not be read: ${error.message}`, evidence: [], remediation: '' },
     checks: [], unknown: [], errors: [error],
   };
 }

@@ -13,7 +13,7 @@ import { escapeCell } from './markdown.js';
 import { escapeJsonOutsideText, showOutsideText } from './outsideText.js';
 import { FINGERPRINT_KEY, SARIF_SCHEMA, fingerprint } from './sarif.js';
 import type { Style } from './style.js';
-import { STATUS_LABEL } from './summary.js';
+import { STATUS_LABEL, accountRunOf, type AccountRun } from './summary.js';
 
 /** Failure causes first (errors before them), then not-failures; within, confirmed before likely before possible. */
 const CONFIDENCE_RANK = { confirmed: 0, likely: 1, possible: 2 } as const;
@@ -50,9 +50,11 @@ export interface DiagnoseSummary {
   byCause: Partial<Record<Cause, number>>;
   notDiagnosed: string[];
   interrupted: boolean;
+  /** Every account of the run (read or not), with its secrets diagnosed. */
+  accounts?: Array<AccountRun & { secrets: number }>;
 }
 
-export function summarizeSecrets(reports: readonly SecretReport[], notDiagnosed: readonly string[] = [], interrupted = false): DiagnoseSummary {
+export function summarizeSecrets(reports: readonly SecretReport[], notDiagnosed: readonly string[] = [], interrupted = false, accounts?: readonly AccountRun[]): DiagnoseSummary {
   const byCause: Partial<Record<Cause, number>> = {};
   for (const r of reports) if (r.errors.length === 0) byCause[r.diagnosis.cause] = (byCause[r.diagnosis.cause] ?? 0) + 1;
   return {
@@ -62,6 +64,7 @@ export function summarizeSecrets(reports: readonly SecretReport[], notDiagnosed:
     unknown: reports.filter((r) => r.errors.length === 0 && r.diagnosis.cause === 'unknown').length,
     errors: reports.filter((r) => r.errors.length > 0).length,
     byCause, notDiagnosed: [...notDiagnosed], interrupted,
+    ...(accounts ? { accounts: accounts.map((a) => ({ ...accountRunOf(a), secrets: reports.filter((r) => r.account?.id === a.id && r.target.type === 'secret').length })) } : {}),
   };
 }
 

@@ -245,7 +245,7 @@ export function scanRunOf(result: ScanResultLike, startedAt: Date, ignore?: Igno
 }
 
 /** The AccountRun fields of an account outcome (scan/scanAccounts.ts), and nothing else. */
-function accountRunOf(a: AccountRun): AccountRun {
+export function accountRunOf(a: AccountRun): AccountRun {
   return {
     id: a.id, ...(a.name ? { name: a.name } : {}), ...(a.state ? { state: a.state } : {}), ...(a.management ? { management: true } : {}),
     ...(a.skipped ? { skipped: true } : {}), ...(a.credentials ? { credentials: a.credentials } : {}), ...(a.roleArn ? { roleArn: a.roleArn } : {}),
@@ -274,6 +274,16 @@ export function accountSummaries(run: ScanRun) {
       ...accountRunOf(a), functions: own.reports.filter((r) => r.target.type !== 'account').length, counts: s.counts, secrets: s.secrets,
       listingFailures: own.listingFailures.length, notInspected: own.notInspected.length, partial: isPartial(own),
     };
+  });
+}
+
+/** stderr notes on how accounts were read: skipped (suspended) accounts, and the caller's own account read with the base credentials. */
+export function accountNotes(accounts: readonly AccountRun[]): string[] {
+  return accounts.flatMap((a) => {
+    const who = `account ${a.id}${a.name ? ` (${a.name})` : ''}`;
+    if (a.skipped) return [`${who}: skipped, the account is ${a.state ?? 'not active'} (its role is never assumed)`];
+    if (a.credentials === 'base') return [`${who}: read with the base credentials (sts:AssumeRole on ${a.roleArn} was refused; it is the caller's own account)`];
+    return [];
   });
 }
 

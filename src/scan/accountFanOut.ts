@@ -1,7 +1,8 @@
 import { AccountCredentials, planAccounts, type AccountPlan, type AccountsRequest, type CredentialSource, type PlannedAccount } from '../aws/accounts.js';
 import { AwsSession, type AwsSettings } from '../aws/session.js';
-import type { InspectError } from '../errors.js';
-import { COMMERCIAL_REGIONS } from './discovery.js';
+import { InspectError, describeError } from '../errors.js';
+import type { ReportAccount, ReportError } from '../report/report.js';
+import { COMMERCIAL_REGIONS, type RegionListing } from './discovery.js';
 
 /** One unit of an organization-wide run: one region of one account. */
 export interface AccountRegionItem { account: PlannedAccount; region: string }
@@ -95,4 +96,95 @@ export async function openAccountFanOut(options: AccountFanOutOptions, home: Aws
       await Promise.all([...sessions.values()].map(async (p) => { const a = await p.catch(() => undefined); if (a?.ok) await a.session.destroy(); }));
     },
   };
+}
+
+/** What happened to one account of a run over many accounts (scan, diagnose --all). */
+export interface AccountOutcome {
+  id: string;
+  name?: string;
+  /** Organizations' state. */
+  state?: string;
+  management?: boolean;
+  /** Suspended or closing: never assumed. */
+  skipped?: boolean;
+  /** How it was read; absent when it was not. */
+  credentials?: CredentialSource;
+  roleArn: string;
+  /** The role could not be assumed. */
+  error?: ReportError;
+  regions: Array<RegionListing & { account: string }>;
+  /** Rotation functions (scan) or secrets (diagnose) found in the account. */
+  functions: number;
+  notInspected: string[];
+}
+
+/** A planned account's outcome before anything is read. */
+export function newAccountOutcome(a: PlannedAccount): AccountOutcome {
+  return {
+    id: a.id, ...(a.name ? { name: a.name } : {}), ...(a.state ? { state: a.state } : {}), ...(a.management ? { management: true } : {}),
+    ...(a.skipped ? { skipped: true } : {}), roleArn: a.roleArn, regions: [], functions: 0, notInspected: [],
+  };
+}
+
+/** The `account` of every report of the account. */
+export function reportAccountOf(o: AccountOutcome): ReportAccount {
+  return { id: o.id, ...(o.name ? { name: o.name } : {}), ...(o.credentials ? { credentials: o.credentials } : {}) };
+}
+
+/** Records what the account's session gave: the error (the role could not be assumed) or how it is read; false when it cannot be read. */
+export function noteAccountAccess(o: AccountOutcome, access: AccountSession): access is Extract<AccountSession, { ok: true }> {
+  if (!access.ok) { o.error ??= { code: access.error.code, message: access.error.message }; return false; }
+  o.credentials = access.source;
+  return true;
+}
+
+/** A region listing that failed in a way nothing below foresaw: never a silent gap. */
+export function failedListing(o: AccountOutcome, region: string, e: unknown): void {
+  o.regions.push({ region, account: o.id, error: e instanceof InspectError ? e : new InspectError('internal', `${region}: ${describeError(e)}`) });
+}
+
+/** Regions never listed because the run was interrupted (Ctrl-C) are named, so the run never looks whole. */
+export function markUnlistedRegions(o: AccountOutcome, regions: readonly string[], signal: AbortSignal | undefined): void {
+  if (o.skipped || o.error || o.regions.length >= regions.length || !signal?.aborted) return;
+  for (const region of regions) {
+    if (!o.regions.some((l) => l.region === region)) o.regions.push({ region, account: o.id, error: new InspectError('interrupted', `${region}: not listed, the run was interrupted`) });
+  }
+}
+
+/** Every listing failure of the run, each naming its account. */
+export function listingErrors(accounts: readonly AccountOutcome[]): ReportError[] {
+  return accounts.flatMap((a) => a.regions).flatMap((l) => (l.error ? [{ code: l.error.code, message: `account ${l.account}: ${l.error.message}` }] : []));
+}
+
+/** One account's part of a run: its outcome, the targets it found in order, and the reports done so far. */
+export interface AccountWork<R> { outcome: AccountOutcome; order: readonly string[]; done: Map<string, R> }
+
+/**
+ * The reports of a run over many accounts, account by account in plan order: an account whose role could not be
+ * assumed is the one report `failed` gives; a found target without a report (Ctrl-C) is listed as not done.
+ */
+export function gatherAccountReports<R extends { account?: ReportAccount }>(
+  accounts: Iterable<AccountWork<R>>, regions: readonly string[], signal: AbortSignal | undefined,
+  failed: (o: AccountOutcome & { error: ReportError }) => R, onFailed?: (r: R) => void,
+): { reports: R[]; notDone: string[] } {
+  const reports: R[] = [];
+  const notDone: string[] = [];
+  for (const a of accounts) {
+    const o = a.outcome;
+    if (o.error) {
+      const report = failed(o as AccountOutcome & { error: ReportError });
+      report.account = reportAccountOf(o);
+      reports.push(report);
+      onFailed?.(report);
+      continue;
+    }
+    o.functions = a.order.length;
+    for (const id of a.order) {
+      const report = a.done.get(id);
+      if (report) reports.push(report);
+      else { o.notInspected.push(id); notDone.push(id); }
+    }
+    markUnlistedRegions(o, regions, signal);
+  }
+  return { reports, notDone };
 }

@@ -195,12 +195,15 @@ export function installDiagnoseApis(standin: Standin): DiagnoseApis {
         send(status, 'text/xml', `<ErrorResponse xmlns="${RDS_XMLNS}"><Error><Type>Sender</Type><Code>${xml(code)}</Code><Message>${xml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
       const error = (status: number, code: string, message: string) => (service === 'rds' ? rdsError(status, code, message) : jsonError(status, code, message));
 
-      const v = verifySigV4({ method: r.req.method ?? 'GET', rawUrl: r.rawUrl, rawHeaders: r.req.rawHeaders, body: r.body }, { expectedService: service, credentials: standin.credentials });
+      // The caller's key pair, or (an account of organization.ts) one STS issued for this account.
+      const signing = standin.signingCredentials(r.req.headers.authorization);
+      const v = verifySigV4({ method: r.req.method ?? 'GET', rawUrl: r.rawUrl, rawHeaders: r.req.rawHeaders, body: r.body }, { expectedService: service, credentials: signing.credentials });
       if (!v.ok) {
         standin.counters.unsignedRejected++;
         error(service === 'secretsmanager' || service === 'logs' ? 400 : 403, service === 'rds' ? 'SignatureDoesNotMatch' : 'InvalidSignatureException', v.message);
         return true;
       }
+      if (signing.expired) { error(service === 'secretsmanager' || service === 'logs' ? 400 : 403, 'ExpiredTokenException', 'The security token included in the request is expired'); return true; }
       const region = v.auth.region;
       if (standin.knobs.accessDenied[op]) {
         const msg = `User: ${CALLER_ARN} is not authorized to perform: ${ACTIONS[op]} because no identity-based policy allows the ${ACTIONS[op]} action`;

@@ -151,6 +151,8 @@ export interface Standin {
   use(extension: StandinExtension): void;
   /** every presigned-URL session token and signature handed out so far (fake secrets: must never leak) */
   issuedSecrets(): string[];
+  /** The key pair a request's Authorization header names: one this stand-in accepts (organization.ts), else its own; `expired` for expired ones. */
+  signingCredentials(authorization: string | undefined): { credentials: StandinCredentials; expired: boolean };
   close(): Promise<void>;
 }
 
@@ -406,6 +408,12 @@ class StandinImpl implements Standin {
     c.log = [];
   }
 
+  signingCredentials(authorization: string | undefined): { credentials: StandinCredentials; expired: boolean } {
+    const keyId = /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1];
+    const other = keyId === undefined ? undefined : this.acceptCredentials?.(keyId);
+    return other ?? { credentials: this.credentials, expired: false };
+  }
+
   issuedSecrets(): string[] {
     return [...this.issued];
   }
@@ -565,11 +573,10 @@ class StandinImpl implements Standin {
     }
 
     // ---- authentication ----
-    const keyId = /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
-    const other = keyId === undefined ? undefined : this.acceptCredentials?.(keyId);
+    const signing = this.signingCredentials(req.headers.authorization);
     const v = verifySigV4(
       { method: req.method ?? 'GET', rawUrl, rawHeaders: req.rawHeaders, body },
-      { expectedService: service, credentials: other?.credentials ?? this.credentials },
+      { expectedService: service, credentials: signing.credentials },
     );
     if (v.auth) ctx.region = v.auth.region;
     else if (!v.ok && v.region) ctx.region = v.region;
@@ -579,7 +586,7 @@ class StandinImpl implements Standin {
       return;
     }
     if (this.knobs.invalidCredentials) return this.authError(ctx, 'invalid-token', 'The security token included in the request is invalid.');
-    if (this.knobs.expiredToken || other?.expired) return this.tokenExpired(ctx);
+    if (this.knobs.expiredToken || signing.expired) return this.tokenExpired(ctx);
 
     // ---- unknown operation ----
     if (op === 'Unknown' || !['GetFunction', 'GetLayerVersionByArn', 'DescribeStacks', 'ListSecrets'].includes(op)) {

@@ -1,0 +1,90 @@
+import test from 'ava';
+import { installDiagnoseApis } from './standin/diagnoseApis.js';
+import { startOrganization, type Organization } from './standin/organization.js';
+import { runCli } from './support/cli.js';
+import { PLANTED_PASSWORD, SCENARIOS, installScenario, scenarioBundles, type InstalledScenario } from './support/diagnoseScenarios.js';
+import { MANAGEMENT, ROLE, memberId, orgEnv } from './support/organization.js';
+
+const A = memberId(1);
+const B = memberId(2);
+const DENIED = '300000000001';
+const SUSPENDED = '300000000002';
+const OK = SCENARIOS.findIndex((s) => s.cause === 'ok');
+const FAILING = SCENARIOS.findIndex((s) => s.cause === 'secret-key-missing');
+
+interface Json {
+  reports: Array<{ target: { type: string; id: string }; account?: { id: string; name?: string; credentials?: string }; diagnosis: { cause: string }; errors: Array<{ message: string }> }>;
+  summary: { secrets: number; accounts: Array<{ id: string; name?: string; skipped?: boolean; state?: string; credentials?: string; error?: { message: string }; secrets: number }> };
+}
+
+let org: Organization;
+const installed = new Map<string, InstalledScenario>();
+test.before(async () => {
+  const empty = { functions: [], secrets: [] };
+  org = await startOrganization({
+    managementId: MANAGEMENT,
+    accounts: [
+      { id: MANAGEMENT, name: 'management', roleName: null, fleet: empty },
+      { id: A, name: 'orders', fleet: empty },
+      { id: B, name: 'payments', fleet: empty },
+      { id: DENIED, name: 'legacy', deny: true, fleet: empty },
+      { id: SUSPENDED, name: 'old', state: 'SUSPENDED', fleet: empty },
+    ],
+  });
+  const bundles = await scenarioBundles();
+  // Each account's stand-in has its own secret, function, logs and database; the two secrets have different names.
+  installed.set(A, installScenario(installDiagnoseApis(org.standins.get(A)!), SCENARIOS[OK]!, OK, 'Text', bundles));
+  installed.set(B, installScenario(installDiagnoseApis(org.standins.get(B)!), SCENARIOS[FAILING]!, FAILING, 'JSON', bundles));
+});
+test.after.always(() => org?.close());
+
+test.serial('diagnose --all --organization: each account\'s secrets diagnosed under its account, the denied account one report naming sts:AssumeRole, the suspended one listed', async (t) => {
+  const r = await runCli(['diagnose', '--all', '--organization', '--role-name', ROLE, '--no-cache', '-q', '--format', 'json'], orgEnv(org));
+  t.is(r.code, 2, r.stderr); // an account could not be read: never a clean run
+  const out = JSON.parse(r.stdout) as Json;
+  for (const [id, name] of [[A, 'orders'], [B, 'payments']] as const) {
+    const mine = out.reports.filter((x) => x.account?.id === id);
+    t.deepEqual(mine.map((x) => x.target.id), [installed.get(id)!.secretArn], `account ${id}: its own secret only`);
+    t.deepEqual(mine[0]!.account, { id, name, credentials: 'role' });
+    t.is(mine[0]!.diagnosis.cause, installed.get(id)!.scenario.cause, JSON.stringify(mine[0]));
+  }
+  const denied = out.reports.filter((x) => x.account?.id === DENIED);
+  t.is(denied.length, 1);
+  t.is(denied[0]!.target.type, 'account');
+  t.regex(denied[0]!.errors[0]!.message, new RegExp(`sts:AssumeRole on arn:aws:iam::${DENIED}:role/${ROLE}`));
+  t.false(out.reports.some((x) => x.account?.id === SUSPENDED));
+  // the summary lists every account, read or not
+  const accounts = new Map(out.summary.accounts.map((a) => [a.id, a]));
+  t.deepEqual([...accounts.keys()].sort(), [MANAGEMENT, A, B, DENIED, SUSPENDED].sort());
+  t.like(accounts.get(SUSPENDED), { skipped: true, state: 'SUSPENDED', secrets: 0 });
+  t.like(accounts.get(A), { name: 'orders', credentials: 'role', secrets: 1 });
+  t.like(accounts.get(MANAGEMENT), { credentials: 'base', secrets: 0 });
+  t.regex(accounts.get(DENIED)!.error!.message, /sts:AssumeRole/);
+  t.is(out.summary.secrets, 3);
+  t.regex(r.stderr, new RegExp(`account ${SUSPENDED} \\(old\\): skipped, the account is SUSPENDED`));
+  // one AssumeRole per account; never into the suspended one
+  t.is(org.assumeRoleCalls.filter((c) => c.roleArn.includes(A)).length, 1);
+  t.is(org.assumeRoleCalls.filter((c) => c.roleArn.includes(B)).length, 1);
+  t.false(org.assumeRoleCalls.some((c) => c.roleArn.includes(SUSPENDED)));
+  t.false(r.stdout.includes(PLANTED_PASSWORD) || r.stderr.includes(PLANTED_PASSWORD));
+  for (const s of org.issuedSecrets()) t.false(r.stdout.includes(s) || r.stderr.includes(s), 'issued credentials never printed');
+});
+
+test.serial('diagnose --all --accounts: one account\'s credentials never read another account\'s secrets', async (t) => {
+  const before = org.routed.length;
+  const r = await runCli(['diagnose', '--all', '--accounts', `${A},${B}`, '--role-name', ROLE, '--no-cache', '-q', '--format', 'ndjson', '--account-concurrency', '1'], orgEnv(org));
+  t.is(r.code, 1, r.stderr); // B's secret is failing
+  const reports = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Json['reports'][number]);
+  t.deepEqual(reports.map((x) => [x.account?.id, x.target.id]).sort(), [[A, installed.get(A)!.secretArn], [B, installed.get(B)!.secretArn]].sort());
+  const routed = org.routed.slice(before);
+  t.true(routed.length > 4);
+  t.true(routed.every((x) => x.signedFor === x.standin), 'every request reached the stand-in of the account whose credentials signed it');
+  t.deepEqual(new Set(routed.map((x) => x.standin)), new Set([A, B]));
+});
+
+test('diagnose: the account options go with --all and no secret names', async (t) => {
+  const r = await runCli(['diagnose', 'prod/db', '--accounts', A, '--role-name', ROLE], orgEnv(org));
+  t.is(r.code, 2);
+  t.regex(r.stderr, /account options .* go with --all/);
+  t.false(r.stderr.includes('    at '));
+});
