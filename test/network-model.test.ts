@@ -1,19 +1,9 @@
 import test from 'ava';
 import { cidrRange, subtract } from '../src/facts/network/addressSpace.js';
 import { evaluateNacl } from '../src/facts/network/networkAcl.js';
-import { indexNetworkSnapshot, networkPaths, type NetworkPath } from '../src/facts/network/paths.js';
+import { indexNetworkSnapshot, networkPaths } from '../src/facts/network/paths.js';
 import { asNetworkSnapshot, NETWORK_SNAPSHOT_VERSION } from '../src/facts/network/snapshot.js';
-import { naclEntry, networkScenarios, scenarioVpc, workingVpc, type Expectation } from './support/networkFixtures.js';
-
-export function assertPath(t: import('ava').ExecutionContext, path: NetworkPath, e: Expectation): void {
-  t.is(path.status, e.status, JSON.stringify(path, null, 1));
-  const list = e.status === 'fail' ? path.blocking : e.status === 'warn' ? path.warnings : e.status === 'unknown' ? path.unknowns : [];
-  if (e.status === 'pass' || e.status === 'not-applicable') { t.deepEqual([path.blocking, path.warnings, path.unknowns], [[], [], []]); return; }
-  const hit = list.find((f) => (e.resource === undefined || f.resource === e.resource) && (e.rule === undefined || f.rule === e.rule)
-    && (e.subnet === undefined || f.subnet === e.subnet) && (e.action === undefined || f.action === e.action));
-  t.truthy(hit, `expected ${JSON.stringify(e)} among ${JSON.stringify(list, null, 1)}`);
-  if (e.subnet) t.false(list.some((f) => f.subnet !== undefined && f.subnet !== e.subnet), 'only the broken subnet is named');
-}
+import { assertPath, naclEntry, networkScenarios, scenarioVpc, workingVpc } from './support/networkFixtures.js';
 
 for (const sc of networkScenarios) {
   test(`model: ${sc.name} (${sc.rule}) → ${sc.expect.path} ${sc.expect.status}`, (t) => {

@@ -144,10 +144,23 @@ export interface Standin {
   addStack(s: StandinStack): void;
   addSecret(s: StandinSecret): void;
   removeFunction(name: string, region?: string): void;
+  /** Adds APIs kept in other files (test/standin/diagnoseApis.ts): each extension is asked first, in order. */
+  use(extension: StandinExtension): void;
   /** every presigned-URL session token and signature handed out so far (fake secrets: must never leak) */
   issuedSecrets(): string[];
   close(): Promise<void>;
 }
+
+/** One request as an extension sees it; it answers through `res` and returns true, or returns false to pass. */
+export interface StandinRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  rawUrl: string;
+  rawPath: string;
+  rawQuery: string;
+  body: Buffer;
+}
+export type StandinExtension = (r: StandinRequest, standin: Standin) => Promise<boolean>;
 
 export interface StartStandinOptions {
   functions?: StandinFunction[];
@@ -337,6 +350,7 @@ class StandinImpl implements Standin {
   private readonly issued: string[] = [];
   private readonly urlKey = randomBytes(32);
   private bucket: { tokens: number; last: number; rate: number } | undefined;
+  private readonly extensions: StandinExtension[] = [];
 
   constructor(credentials: StandinCredentials, knobs: StandinKnobs) {
     this.credentials = credentials;
@@ -409,6 +423,10 @@ class StandinImpl implements Standin {
       rec.codeId = this.putCode(code, region);
     }
     this.functions.set(`${region}\0${accountId}\0${f.name}`, rec);
+  }
+
+  use(extension: StandinExtension): void {
+    this.extensions.push(extension);
   }
 
   removeFunction(name: string, region: string = DEFAULT_REGION): void {
@@ -514,6 +532,7 @@ class StandinImpl implements Standin {
     const qi = rawUrl.indexOf('?');
     const rawPath = qi === -1 ? rawUrl : rawUrl.slice(0, qi);
     const rawQuery = qi === -1 ? '' : rawUrl.slice(qi + 1);
+    for (const ext of this.extensions) if (await ext({ req, res, rawUrl, rawPath, rawQuery, body }, this)) return;
     const { service, op } = this.classify(req, rawPath, body);
     const rangeHeader = req.headers.range;
     const ctx: Ctx = {

@@ -5,7 +5,8 @@
 import {
   emptyNetworkSnapshot, type NaclEntryFacts, type NetworkAclFacts, type NetworkSnapshot, type NetworkTarget, type SgPermissionFacts,
 } from '../../src/facts/network/snapshot.js';
-import type { PathName, PathStatus } from '../../src/facts/network/paths.js';
+import type { ExecutionContext } from 'ava';
+import type { NetworkPath, PathName, PathStatus } from '../../src/facts/network/paths.js';
 
 export const REGION = 'us-east-1';
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/rotation-fn-role';
@@ -88,6 +89,8 @@ export interface NetworkScenario {
   rule: string;
   change: (v: { snapshot: NetworkSnapshot; target: NetworkTarget }) => void;
   expect: Expectation;
+  /** for the stand-in: the EC2 operation it refuses instead of the snapshot's `unreadable` entry */
+  standinDenies?: string;
 }
 
 const acl = (s: NetworkSnapshot, id: string, subnetIds: string[], entries: NaclEntryFacts[]): void => {
@@ -159,9 +162,9 @@ export const networkScenarios: NetworkScenario[] = [
   { name: 'rds-api-no-route', rule: 'rdsApi needs an rds endpoint or NAT', change: ({ snapshot }) => { snapshot.routeTables[0]!.routes.pop(); }, expect: { path: 'rdsApi', status: 'fail', resource: 'rtb-main', rule: 'route 0.0.0.0/0' } },
   { name: 'rds-api-endpoint', rule: 'rdsApi through an rds interface endpoint', change: ({ snapshot }) => { snapshot.routeTables[0]!.routes.pop(); snapshot.vpcEndpoints.push({ ...ep(snapshot), vpcEndpointId: 'vpce-rds', serviceName: `com.amazonaws.${REGION}.rds` }); }, expect: { path: 'rdsApi', status: 'pass' } },
   // --- unreadable resources
-  { name: 'nacls-refused', rule: 'a refused read is unknown, naming the action', change: ({ snapshot }) => { snapshot.networkAcls.length = 0; snapshot.unreadable.push({ action: 'ec2:DescribeNetworkAcls', message: 'UnauthorizedOperation' }); }, expect: { path: 'secretsmanager', status: 'unknown', action: 'ec2:DescribeNetworkAcls' } },
-  { name: 'endpoints-refused', rule: 'a refused read is unknown, naming the action', change: ({ snapshot }) => { snapshot.vpcEndpoints.length = 0; snapshot.unreadable.push({ action: 'ec2:DescribeVpcEndpoints', message: 'UnauthorizedOperation' }); }, expect: { path: 'secretsmanager', status: 'unknown', action: 'ec2:DescribeVpcEndpoints' } },
-  { name: 'prefix-list-refused', rule: 'a refused read is unknown, naming the action', change: ({ snapshot }) => { sg(snapshot, 'sg-vpce').ingress = [tcp(443, { prefixListIds: ['pl-corp'] })]; snapshot.unreadable.push({ action: 'ec2:GetManagedPrefixListEntries', scope: 'pl-corp', message: 'UnauthorizedOperation' }); }, expect: { path: 'secretsmanager', status: 'unknown', resource: 'pl-corp', action: 'ec2:GetManagedPrefixListEntries' } },
+  { name: 'nacls-refused', rule: 'a refused read is unknown, naming the action', change: ({ snapshot }) => { snapshot.networkAcls.length = 0; snapshot.unreadable.push({ action: 'ec2:DescribeNetworkAcls', message: 'UnauthorizedOperation' }); }, expect: { path: 'secretsmanager', status: 'unknown', action: 'ec2:DescribeNetworkAcls' }, standinDenies: 'DescribeNetworkAcls' },
+  { name: 'endpoints-refused', rule: 'a refused read is unknown, naming the action', change: ({ snapshot }) => { snapshot.vpcEndpoints.length = 0; snapshot.unreadable.push({ action: 'ec2:DescribeVpcEndpoints', message: 'UnauthorizedOperation' }); }, expect: { path: 'secretsmanager', status: 'unknown', action: 'ec2:DescribeVpcEndpoints' }, standinDenies: 'DescribeVpcEndpoints' },
+  { name: 'prefix-list-refused', rule: 'a refused read is unknown, naming the action', change: ({ snapshot }) => { sg(snapshot, 'sg-vpce').ingress = [tcp(443, { prefixListIds: ['pl-corp'] })]; snapshot.unreadable.push({ action: 'ec2:GetManagedPrefixListEntries', scope: 'pl-corp', message: 'UnauthorizedOperation' }); }, expect: { path: 'secretsmanager', status: 'unknown', resource: 'pl-corp', action: 'ec2:GetManagedPrefixListEntries' }, standinDenies: 'GetManagedPrefixListEntries' },
 ];
 
 /** The working VPC with one scenario's change applied. */
@@ -171,3 +174,15 @@ export function scenarioVpc(sc: NetworkScenario): { snapshot: NetworkSnapshot; t
   v.snapshot.targets = [v.target];
   return v;
 }
+
+/** The path has the expected status, and the expected finding is among its blocking/warning/unknown list. */
+export function assertPath(t: ExecutionContext, path: NetworkPath, e: Expectation): void {
+  t.is(path.status, e.status, JSON.stringify(path, null, 1));
+  const list = e.status === 'fail' ? path.blocking : e.status === 'warn' ? path.warnings : e.status === 'unknown' ? path.unknowns : [];
+  if (e.status === 'pass' || e.status === 'not-applicable') { t.deepEqual([path.blocking, path.warnings, path.unknowns], [[], [], []]); return; }
+  const hit = list.find((f) => (e.resource === undefined || f.resource === e.resource) && (e.rule === undefined || f.rule === e.rule)
+    && (e.subnet === undefined || f.subnet === e.subnet) && (e.action === undefined || f.action === e.action));
+  t.truthy(hit, `expected ${JSON.stringify(e)} among ${JSON.stringify(list, null, 1)}`);
+  if (e.subnet) t.false(list.some((f) => f.subnet !== undefined && f.subnet !== e.subnet), 'only the broken subnet is named');
+}
+
