@@ -186,3 +186,9 @@ export function assertPath(t: ExecutionContext, path: NetworkPath, e: Expectatio
   if (e.subnet) t.false(list.some((f) => f.subnet !== undefined && f.subnet !== e.subnet), 'only the broken subnet is named');
 }
 
+
+/** The working VPC with every resource id suffixed `-<n>`: copies that can share one account. */
+export function workingVpcCopy(n: number): { snapshot: NetworkSnapshot; target: NetworkTarget } {
+  const text = JSON.stringify(workingVpc()).replace(/\b(vpc|subnet|rtb|acl|sg|vpce|nat|igw)-([a-z0-9]+)\b/g, `$1-$2-${n}`);
+  return JSON.parse(text) as { snapshot: NetworkSnapshot; target: NetworkTarget };
+}
