@@ -29,4 +29,6 @@ export { renderJson, renderNdjsonLine } from './render/json.js';
 export { renderCsv } from './render/csv.js';
 export { renderSarif } from './render/sarif.js';
 export { renderMarkdown } from './render/markdown.js';
-export { summarize, sortWorstFirst } from './render/summary.js';
+export { summarize, sortWorstFirst, verdictOf, countsText, scanRunOf, scanSummaryJson, type ScanRun, type ScanSummary, type Verdict } from './render/summary.js';
+export { renderScanOutput, type ScanFormat, type ScanOutputOptions } from './render/scanOutput.js';
+export { parseIgnoreFile, readIgnoreFile, applyIgnoreRules, ignoreMatcher, type IgnoreRule, type IgnoreOutcome } from './report/ignoreRules.js';

@@ -202,7 +202,7 @@ test('-o/--output: the report goes to the file (never in colour), the terminal k
   const r = await runCli(['inspect', SAMPLE_94, SAMPLE_10, '--format', 'json', '-o', file]);
   t.is(r.code, 1);
   t.is(r.stdout, '');
-  t.is(r.stderr, `wrote ${file}: 2 targets: 1 failing, 0 warning, 1 passing, 0 unknown\n`);
+  t.is(r.stderr, `wrote ${file}: 2 targets: 1 fail, 0 error, 0 warn, 0 unknown, 0 ignored, 1 pass, 0 not-applicable\n`);
   t.deepEqual(JSON.parse(readFileSync(file, 'utf8')).map((x: { target: { id: string } }) => x.target.id), [SAMPLE_94, SAMPLE_10]);
 
   const table = join(dir, 'report.txt');
@@ -246,7 +246,7 @@ test('scan -o FILE: the report in the file, the summary line on the terminal; --
   const r = await runCli(['scan', '--no-cache', '--format', 'csv', '-o', file], cliEnv(s));
   t.is(r.code, 1, r.stderr);
   t.is(r.stdout, '');
-  t.regex(r.stderr, new RegExp(`^wrote ${file}: 2 functions: 1 failing, 0 warning, 1 passing, 0 unknown\\n$`));
+  t.regex(r.stderr, new RegExp(`^wrote ${file}: 2 functions: 1 fail, 0 error, 0 warn, 0 unknown, 0 ignored, 1 pass, 0 not-applicable\\n$`));
   t.regex(readFileSync(file, 'utf8'), /old-rotation/);
   const q = await runCli(['scan', '--no-cache', '--quiet', '--output', file], cliEnv(s));
   t.is(q.code, 1);

@@ -9,6 +9,7 @@ import { buildZip } from './standin/zip.js';
 import { SAMPLE_10 } from './support/fixtures.js';
 import { DEFAULT_CREDENTIALS, SAMPLE_10_ZIP, SAMPLE_94_ZIP, cliEnv, fnArn, sampleEntries, startStandin, type Standin } from './support/aws.js';
 import { runCli } from './support/cli.js';
+import { sarifSchemaErrors } from './support/sarifSchema.js';
 
 process.env.AWS_ACCESS_KEY_ID = DEFAULT_CREDENTIALS.accessKeyId;
 process.env.AWS_SECRET_ACCESS_KEY = DEFAULT_CREDENTIALS.secretAccessKey;
@@ -122,12 +123,14 @@ test('CLI scan: formats for people and machines, exit codes', async (t) => {
   t.true(parsed.summary.errors >= 1);
   const nd = await runCli([...base, '--format', 'ndjson'], env);
   const lines = nd.stdout.trim().split('\n');
-  t.is(lines.length, 15);
-  for (const l of lines) t.is(JSON.parse(l).schemaVersion, 1);
+  t.is(lines.length, 16, 'one report a function, then the summary record');
+  for (const l of lines.slice(0, -1)) t.is(JSON.parse(l).schemaVersion, 1);
+  t.deepEqual(JSON.parse(lines.at(-1)!).summary.counts, parsed.summary.counts);
   const csv = await runCli([...base, '--format', 'csv'], env);
   t.is(csv.stdout.trim().split('\r\n').length, 16);
   const sarif = JSON.parse((await runCli([...base, '--format', 'sarif'], env)).stdout);
   t.is(sarif.version, '2.1.0');
+  t.deepEqual(sarifSchemaErrors(sarif), [], 'valid against the official SARIF 2.1.0 schema');
   t.true(sarif.runs[0].results.length > 0);
   const md = await runCli([...base, '--format', 'markdown'], env);
   t.regex(md.stdout, /\|/);

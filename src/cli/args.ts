@@ -35,6 +35,7 @@ const opt = {
   profile: { name: 'profile', value: 'P', help: 'named profile from ~/.aws/config or ~/.aws/credentials' },
   endpointUrl: { name: 'endpoint-url', value: 'URL', help: 'http(s) endpoint for every AWS service (a VPC endpoint, an emulator)' },
   maxEntryBytes: { name: 'max-entry-bytes', value: 'N', help: 'cap on what one zip entry may inflate to (default 64 MiB)' },
+  ignoreFile: { name: 'ignore-file', value: 'FILE', help: 'accepted findings (YAML or JSON): shown as ignored, not counted by --fail-on' },
   debug: { name: 'debug', help: 'stack traces and progress detail on stderr' },
   help: { name: 'help', short: 'h', help: 'this help' },
 } satisfies Record<string, OptionSpec | ((...a: never[]) => OptionSpec)>;
@@ -58,7 +59,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       opt.format(INSPECT_FORMATS), opt.failOn, opt.output, opt.quiet,
       { name: 'created', value: 'YYYY-MM-DD', help: 'when the function was set up (offline targets; overrides CloudFormation live)' },
       { name: 'function', help: 'read every target as a Lambda function name, even if a file of that name exists' },
-      opt.region(false), opt.profile, opt.endpointUrl, opt.maxEntryBytes, opt.debug, opt.help,
+      opt.region(false), opt.profile, opt.endpointUrl, opt.maxEntryBytes, opt.ignoreFile, opt.debug, opt.help,
     ],
     examples: [
       'rotation-inspector inspect ./SecretsManagerRDSPostgreSQLRotationSingleUser.zip --created 2021-06-01',
@@ -77,7 +78,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       { name: 'concurrency', value: 'N', help: `functions inspected at once (default ${DEFAULT_CONCURRENCY})` },
       { name: 'cache-dir', value: 'DIR', help: 'on-disk cache of findings by code SHA-256' },
       { name: 'no-cache', help: 'do not read or write the cache' },
-      opt.maxEntryBytes, opt.debug, opt.help,
+      opt.maxEntryBytes, opt.ignoreFile, opt.debug, opt.help,
     ],
     examples: [
       'rotation-inspector scan --all-regions --profile audit --format markdown -o rotation-audit.md',
@@ -136,6 +137,8 @@ export interface CommonOptions {
   profile: string | undefined;
   endpointUrl: string | undefined;
   maxEntryBytes: number | undefined;
+  /** --ignore-file: accepted findings (see report/ignoreRules.ts). */
+  ignoreFile: string | undefined;
 }
 export interface InspectArgs extends CommonOptions {
   command: 'inspect';
@@ -332,7 +335,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     failOn: oneOf('fail-on', one('fail-on'), FAIL_ON_LEVELS, 'warn'),
     debug: flag('debug'), output, quiet: flag('quiet'),
     region: regions[0], profile: one('profile'), endpointUrl: endpointUrl === undefined ? undefined : checkEndpointUrl(endpointUrl),
-    maxEntryBytes: positiveInt('max-entry-bytes', one('max-entry-bytes')),
+    maxEntryBytes: positiveInt('max-entry-bytes', one('max-entry-bytes')), ignoreFile: one('ignore-file'),
   };
   if (command === 'inspect') {
     if (positionals.length === 0) throw usage('inspect: name at least one target (a .zip, a directory, an ELF file or a function)');

@@ -1,4 +1,5 @@
 import { SEVERITY } from '../checks/check.js';
+import { ignoredFinding } from '../report/ignoreRules.js';
 import type { Report } from '../report/report.js';
 
 /**
@@ -38,5 +39,6 @@ export function exitCodeFor(run: RunOutcome, failOn: FailOn): ExitCode {
   if (run.listingFailed || run.reports.some((r) => r.errors.length > 0)) return EXIT.couldNotJudge;
   if (failOn === 'never') return EXIT.clean;
   const bar = SEVERITY[failOn];
-  return run.reports.some((r) => r.checks.some((c) => SEVERITY[c.status] >= bar)) ? EXIT.findings : EXIT.clean;
+  // A finding accepted through --ignore-file leaves the exit code alone.
+  return run.reports.some((r) => r.checks.some((c) => SEVERITY[c.status] >= bar && !ignoredFinding(r, c.id))) ? EXIT.findings : EXIT.clean;
 }

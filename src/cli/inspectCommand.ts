@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
 import { redact } from '../redact.js';
+import { showOutsideText } from '../render/outsideText.js';
+import { ignoreMatcher, readIgnoreFile } from '../report/ignoreRules.js';
 import { inspectLocal } from '../report/inspectLocal.js';
 import type { Report } from '../report/report.js';
 import { renderJson, renderNdjsonLine } from '../render/json.js';
 import { makeStyle } from '../render/style.js';
+import { ignoreNotes } from '../render/summary.js';
 import { renderTable } from '../render/table.js';
 import type { InspectArgs } from './args.js';
 import { errorLine, openReportSink, type CliIo } from './cliIo.js';
@@ -22,8 +25,10 @@ export function looksLikeFunction(target: string): boolean {
 export async function runInspect(args: InspectArgs, io: CliIo): Promise<ExitCode> {
   const isFunction = args.targets.map((t) => args.forceFunction || (!existsSync(t) && looksLikeFunction(t)));
   if (isFunction.some(Boolean)) await checkAwsSettings(args, io.env);
+  const ignore = args.ignoreFile === undefined ? undefined : ignoreMatcher(readIgnoreFile(args.ignoreFile), new Date().toISOString().slice(0, 10), args.ignoreFile);
   const sink = openReportSink(io, args.output);
   const style = makeStyle(sink.colour);
+  const width = sink.target.isTTY ? sink.target.columns ?? 80 : undefined;
   const reports: Report[] = [];
   try {
     for (const [i, target] of args.targets.entries()) {
@@ -32,24 +37,26 @@ export async function runInspect(args: InspectArgs, io: CliIo): Promise<ExitCode
         const { inspectFunctionTarget } = await import('../aws/inspectFunction.js');
         report = await inspectFunctionTarget(target, {
           region: args.region, profile: args.profile, endpointUrl: args.endpointUrl, created: args.created,
-          maxEntryBytes: args.maxEntryBytes, debug: args.debug ? (line) => io.stderr.write(`debug: ${redact(line)}\n`) : undefined,
+          maxEntryBytes: args.maxEntryBytes, debug: args.debug ? (line) => io.stderr.write(`debug: ${redact(showOutsideText(line))}\n`) : undefined,
         });
       } else {
         report = await inspectLocal(target, { created: args.created, ...(args.maxEntryBytes ? { maxEntryBytes: args.maxEntryBytes } : {}) });
       }
+      ignore?.apply(report);
       reports.push(report);
       for (const e of report.errors) {
         const id = report.target.id;
         io.stderr.write(errorLine(`${e.message.startsWith(id) ? e.message : `${id}: ${e.message}`}${args.debug ? ` [${e.code}]` : ''}`));
       }
       for (const w of report.warnings ?? []) io.stderr.write(errorLine(`warning: ${report.target.id}: ${w.message}`));
-      if (args.format === 'table') sink.write(renderTable(report, style) + (args.targets.length > 1 ? '\n' : ''));
+      if (args.format === 'table') sink.write(renderTable(report, style, width) + (args.targets.length > 1 ? '\n' : ''));
       else if (args.format === 'ndjson') sink.write(renderNdjsonLine(report));
     }
     if (args.format === 'json') sink.write(renderJson(reports, args.targets.length === 1));
   } finally {
     sink.close();
   }
+  for (const note of ignoreNotes(ignore?.outcome())) io.stderr.write(errorLine(note));
   if (sink.file !== undefined && !args.quiet) io.stderr.write(`${redact(summaryLine(reports, 'target', sink.file))}\n`);
   return exitCodeFor({ reports }, args.failOn);
 }

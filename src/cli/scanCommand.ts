@@ -1,9 +1,9 @@
 import { redact } from '../redact.js';
-import { renderCsv } from '../render/csv.js';
-import { renderMarkdown } from '../render/markdown.js';
-import { renderSarif } from '../render/sarif.js';
+import { showOutsideText } from '../render/outsideText.js';
+import { applyIgnoreRules, readIgnoreFile } from '../report/ignoreRules.js';
+import { renderScanOutput } from '../render/scanOutput.js';
 import { makeStyle, colourWanted } from '../render/style.js';
-import { renderSummaryTable, sortWorstFirst, summarize } from '../render/summary.js';
+import { ignoreNotes, isPartial, scanRunOf, sortWorstFirst } from '../render/summary.js';
 import { defaultCacheDir, openFindingsCache } from '../scan/findingsCache.js';
 import { scanAccount, type ScanResult } from '../scan/scanAccount.js';
 import { INSPECTOR_VERSION } from '../version.js';
@@ -16,6 +16,7 @@ import { summaryLine } from './summaryLine.js';
 
 export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): Promise<ExitCode> {
   await checkAwsSettings(args, io.env);
+  const ignoreRules = args.ignoreFile === undefined ? undefined : readIgnoreFile(args.ignoreFile);
   const sink = openReportSink(io, args.output);
   const progress = createProgress(io.stderr, { colour: colourWanted(io.stderr, io.env), bar: !args.quiet });
   // Every stderr line during the scan goes through the progress display, so none lands on the bar's line.
@@ -37,12 +38,13 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     controller.abort();
   });
   let result: ScanResult;
+  const startedAt = new Date();
   try {
     const cache = args.noCache ? undefined : openFindingsCache(args.cacheDir ?? defaultCacheDir(io.env), INSPECTOR_VERSION);
     result = await scanAccount({
       regions: args.regions, allRegions: args.allRegions, concurrency: args.concurrency, profile: args.profile, endpointUrl: args.endpointUrl,
       region: args.region, maxEntryBytes: args.maxEntryBytes, cache, signal: controller.signal, env: io.env,
-      debug: args.debug ? (line) => progress.message(`debug: ${redact(line)}`) : undefined,
+      debug: args.debug ? (line) => progress.message(`debug: ${redact(showOutsideText(line))}`) : undefined,
       onDiscovered: (n) => { found = n; progress.found(n); },
       onDiscoveryDone: (n) => { found = n; progress.discoveryDone(n); },
       onInspected: (r) => {
@@ -50,7 +52,7 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
         const outcome: InspectionOutcome = r.errors.length > 0 ? 'error' : r.checks.some((c) => c.status === 'fail') ? 'failing' : 'ok';
         const name = r.function?.name ?? r.target.id;
         progress.inspected(name, outcome);
-        if (args.debug) progress.message(`debug: inspected ${redact(name)}`);
+        if (args.debug) progress.message(`debug: inspected ${redact(showOutsideText(name))}`);
       },
     });
   } catch (e) {
@@ -62,38 +64,25 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
   }
 
   const reports = sortWorstFirst(result.reports);
-  const summary = summarize(result.reports);
+  const ignore = ignoreRules && applyIgnoreRules(reports, ignoreRules, startedAt.toISOString().slice(0, 10), args.ignoreFile!);
+  const run = scanRunOf(result, startedAt, ignore);
+  for (const note of ignoreNotes(ignore)) err(note);
   for (const l of result.regions) if (l.notEnabled) err(`${l.region}: skipped (the region is not enabled for this account)`);
   for (const e of result.errors) err(e.message);
   for (const r of reports) for (const e of r.errors) err(e.message.startsWith(r.target.id) ? e.message : `${r.function?.name ?? r.target.id}: ${e.message}`);
   for (const r of reports) for (const w of r.warnings ?? []) err(`warning: ${r.function?.name ?? r.target.id}: ${w.message}`);
-  if (result.notInspected.length > 0) err(`interrupted: ${result.notInspected.length} of ${result.counters.functions} discovered function(s) were not inspected: ${result.notInspected.join(', ')}`);
+  if (result.notInspected.length > 0) err(`interrupted: ${result.notInspected.length} of ${result.counters.functions} discovered function(s) were not inspected; the report marks the run partial and lists each one`);
   if (args.debug) {
     const c = result.counters;
     err(`debug: ${c.functions} functions, ${c.secrets} secrets, ${c.codeDownloads} code downloads, ${c.layerDownloads} layer downloads, ${c.stackLookups} stack lookups, ${c.cacheHits} cache hits`);
   }
 
-  const out = (text: string) => sink.write(text);
   try {
-    switch (args.format) {
-      case 'json':
-        out(`${JSON.stringify({ reports, summary: { ...summary, notInspected: result.notInspected, interrupted: result.interrupted, regions: result.regions.map((r) => ({ region: r.region, ...(r.notEnabled ? { notEnabled: true } : {}), ...(r.error ? { error: r.error.message } : {}) })), discoveryErrors: result.errors } }, null, 2)}\n`);
-        break;
-      case 'ndjson':
-        for (const r of reports) out(`${JSON.stringify(r)}\n`);
-        break;
-      case 'csv': out(renderCsv(reports)); break;
-      case 'sarif': out(`${renderSarif(reports, INSPECTOR_VERSION)}\n`); break;
-      case 'markdown': out(renderMarkdown(reports, summary)); break;
-      default: {
-        const style = makeStyle(sink.colour);
-        if (reports.length === 0 && result.errors.length === 0) out(`No rotation functions found: no secret in ${result.regions.map((r) => r.region).join(', ')} names a RotationLambdaARN.\n`);
-        else out(renderSummaryTable(reports, style));
-      }
-    }
+    const width = sink.target.isTTY ? sink.target.columns ?? 80 : undefined;
+    sink.write(renderScanOutput(run, { format: args.format, style: makeStyle(sink.colour), width, toolVersion: INSPECTOR_VERSION }));
   } finally {
     sink.close();
   }
-  if (sink.file !== undefined && !args.quiet) io.stderr.write(`${redact(summaryLine(result.reports, 'function', sink.file))}\n`);
+  if (sink.file !== undefined && !args.quiet) io.stderr.write(`${redact(summaryLine(result.reports, 'function', sink.file, isPartial(run)))}\n`);
   return exitCodeFor({ reports, listingFailed: result.errors.length > 0, interrupted: result.interrupted }, args.failOn);
 }

@@ -1,9 +1,11 @@
 import type { Report } from '../report/report.js';
-import { checkStatus, functionArn, functionName, libpqOf, regionOf, sortWorstFirst } from './summary.js';
+import { ignoredFinding } from '../report/ignoreRules.js';
+import { showOutsideText } from './outsideText.js';
+import { checkStatus, functionArn, lambdaArnParts, functionName, isPartial, libpqOf, partialText, regionOf, sortWorstFirst, verdictOf, type ScanRun } from './summary.js';
 
 export const CSV_COLUMNS = [
   'function_arn', 'function_name', 'region', 'scram', 'tls', 'libpq_version', 'libpq_exact',
-  'created', 'created_source', 'stack', 'secrets', 'errors',
+  'created', 'created_source', 'stack', 'secrets', 'errors', 'verdict', 'ignored', 'warnings',
 ] as const;
 
 /**
@@ -14,34 +16,56 @@ export function neutraliseFormula(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-/** RFC 4180: quote a field holding a comma, quote, CR or LF, doubling the quotes. */
+/**
+ * One cell: control and bidi characters shown escaped (so no cell holds a line break and none can move a
+ * terminal's cursor), formulas neutralised, then RFC 4180 quoting for a comma or quote.
+ */
 export function csvField(value: string): string {
-  const v = neutraliseFormula(value);
+  const v = neutraliseFormula(showOutsideText(value));
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-function row(r: Report): string[] {
+type Cells = Record<(typeof CSV_COLUMNS)[number], string>;
+const EMPTY: Cells = Object.fromEntries(CSV_COLUMNS.map((c) => [c, ''])) as Cells;
+
+function row(r: Report): Cells {
   const lib = libpqOf(r);
   const c = r.created;
   const stack = c.source === 'cloudformation' ? c.stack : c.source === null ? c.stack ?? '' : '';
-  return [
-    functionArn(r),
-    functionName(r),
-    regionOf(r) ?? '',
-    checkStatus(r, 'scram') ?? '',
-    checkStatus(r, 'tls') ?? '',
-    lib.version ?? '',
-    lib.exact === null ? '' : String(lib.exact),
-    c.date ?? '',
-    c.source ?? '',
+  return {
+    function_arn: functionArn(r),
+    function_name: functionName(r),
+    region: regionOf(r) ?? '',
+    scram: checkStatus(r, 'scram') ?? '',
+    tls: checkStatus(r, 'tls') ?? '',
+    libpq_version: lib.version ?? '',
+    libpq_exact: lib.exact === null ? '' : String(lib.exact),
+    created: c.date ?? '',
+    created_source: c.source ?? '',
     stack,
-    (r.secrets ?? []).map((s) => s.name).join(';'),
-    r.errors.map((e) => e.message).join('; '),
-  ];
+    secrets: (r.secrets ?? []).map((s) => s.name).join(';'),
+    errors: r.errors.map((e) => e.message).join('; '),
+    verdict: verdictOf(r),
+    ignored: r.checks.flatMap((x) => { const i = ignoredFinding(r, x.id); return i ? [`${x.id}: ${i.reason}`] : []; }).join('; '),
+    warnings: (r.warnings ?? []).map((w) => w.message).join('; '),
+  };
 }
 
-/** A header row, then one row per function, worst first; CRLF line ends. */
-export function renderCsv(reports: readonly Report[]): string {
-  const lines = [[...CSV_COLUMNS], ...sortWorstFirst(reports).map(row)];
+/**
+ * A header row, then one row per function, worst first (`verdict` as every format counts it); then one row per
+ * region whose listing failed (verdict `listing-failed`), one `partial` row saying why the run is incomplete, and
+ * one row per function not inspected (verdict `not-inspected`). CRLF line ends.
+ */
+export function renderCsv(reports: readonly Report[], run?: ScanRun): string {
+  const rows: Cells[] = sortWorstFirst(reports).map(row);
+  if (run) {
+    for (const l of run.listingFailures) rows.push({ ...EMPTY, region: l.region, errors: l.message, verdict: 'listing-failed' });
+    if (isPartial(run)) rows.push({ ...EMPTY, errors: partialText(run), verdict: 'partial' });
+    for (const arn of run.notInspected) {
+      const parts = lambdaArnParts(arn);
+      rows.push({ ...EMPTY, function_arn: arn, function_name: parts?.name ?? arn, region: parts?.region ?? '', errors: 'not inspected: the scan was interrupted', verdict: 'not-inspected' });
+    }
+  }
+  const lines = [[...CSV_COLUMNS], ...rows.map((cells) => CSV_COLUMNS.map((c) => cells[c]))];
   return lines.map((cells) => `${cells.map(csvField).join(',')}\r\n`).join('');
 }

@@ -1,10 +1,11 @@
 import type { Report } from '../report/report.js';
+import { escapeJsonOutsideText } from './outsideText.js';
 
-/** One object for one target, an array for several. */
+/** One object for one target, an array for several. Outside text keeps its raw value, with no raw C1 or bidi character. */
 export function renderJson(reports: readonly Report[], single: boolean): string {
-  return `${JSON.stringify(single && reports.length === 1 ? reports[0] : reports, null, 2)}\n`;
+  return escapeJsonOutsideText(`${JSON.stringify(single && reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
 }
 
 export function renderNdjsonLine(report: Report): string {
-  return `${JSON.stringify(report)}\n`;
+  return escapeJsonOutsideText(`${JSON.stringify(report)}\n`);
 }

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { REDEPLOY, SCRAM_CUTOFF, TLS_CUTOFF, type Check, type CheckId } from '../checks/check.js';
+import { ignoredFinding } from '../report/ignoreRules.js';
 import type { Report } from '../report/report.js';
-import { functionArn, functionName, libpqOf, sortWorstFirst } from './summary.js';
+import { escapeJsonOutsideText, showOutsideText } from './outsideText.js';
+import {
+  accountOf, functionArn, functionName, ignoreNotes, isPartial, libpqOf, partialText, regionOf, scanRunOf, sortWorstFirst, summarize,
+  type ScanRun,
+} from './summary.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const INSPECTION_ERROR_RULE = 'inspection-error';
@@ -55,6 +62,13 @@ export const SARIF_RULES: readonly SarifRule[] = [
   },
 ];
 
+/** What the run's notifications mean (invocations[].toolExecutionNotifications / toolConfigurationNotifications). */
+export const SARIF_NOTIFICATIONS = [
+  { id: 'listing-failed', shortDescription: { text: 'Secrets could not be listed in a region: rotation functions there may be missing from the results' } },
+  { id: 'partial-run', shortDescription: { text: 'The scan did not cover the account (a listing failed or it was interrupted): the results are incomplete' } },
+  { id: 'ignore-file', shortDescription: { text: 'An ignore-file entry expired or matched no finding' } },
+] as const;
+
 const RULE_INDEX = new Map<RuleId, number>(SARIF_RULES.map((r, i) => [r.id, i]));
 
 /** Stable across runs and versions of the report: depends only on the rule and the function. */
@@ -62,58 +76,129 @@ export function fingerprint(ruleId: string, arn: string): string {
   return createHash('sha256').update(`${ruleId}\0${arn}`).digest('hex');
 }
 
-/** An artifactLocation.uri must be a URI reference: ARNs pass as they are, paths get percent-encoded. */
-function toUri(id: string): string {
-  return encodeURI(id.replace(/\\/g, '/'));
+/** Each segment percent-encoded (":" included), so a name from input never becomes a scheme or a new segment. */
+const segment = (text: string): string => encodeURIComponent(text);
+
+/**
+ * Code-scanning services take only file locations: a function gets the stable relative pseudo-path
+ * `aws/<account>/<region>/lambda/<name>`; an offline bundle its relative path, or a `file:` URI when absolute.
+ * Nothing else (no ARN, no other scheme) becomes a URI.
+ */
+export function artifactUri(r: Report): string {
+  if (r.target.type === 'function' || r.function) {
+    return ['aws', accountOf(r) ?? 'unknown-account', regionOf(r) ?? 'unknown-region', 'lambda', functionName(r)].map(segment).join('/');
+  }
+  const path = r.target.id.replace(/\\/g, '/');
+  if (isAbsolute(r.target.id)) return pathToFileURL(r.target.id).href;
+  return path.split('/').map(segment).join('/');
 }
 
-function location(r: Report) {
+function where(r: Report) {
   const arn = functionArn(r);
   return {
-    physicalLocation: { artifactLocation: { uri: toUri(arn) } },
-    logicalLocations: [{ name: functionName(r), kind: 'function', fullyQualifiedName: arn }],
+    locations: [{
+      physicalLocation: { artifactLocation: { uri: artifactUri(r) } },
+      logicalLocations: [{ name: showOutsideText(functionName(r)), kind: 'function', fullyQualifiedName: showOutsideText(arn) }],
+    }],
+    properties: { arn: showOutsideText(arn), account: accountOf(r), region: regionOf(r) },
   };
 }
 
 function checkResult(r: Report, c: Check) {
   const arn = functionArn(r);
+  const at = where(r);
+  const ignored = ignoredFinding(r, c.id);
   return {
     ruleId: c.id,
     ruleIndex: RULE_INDEX.get(c.id)!,
-    level: (c.status === 'fail' ? 'error' : 'warning') as SarifLevel,
-    message: { text: c.summary },
-    locations: [location(r)],
+    level: (c.status === 'fail' ? 'error' : c.status === 'warn' ? 'warning' : 'note') as SarifLevel,
+    message: { text: showOutsideText(c.summary) },
+    locations: at.locations,
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(c.id, arn) },
-    properties: { evidence: c.evidence, remediation: c.remediation, libpqVersion: libpqOf(r).version },
+    ...(ignored ? {
+      suppressions: [{
+        kind: 'external', status: 'accepted', justification: showOutsideText(ignored.reason),
+        properties: { expires: ignored.expires, entry: showOutsideText(ignored.entry) },
+      }],
+    } : {}),
+    properties: {
+      ...at.properties, status: c.status, evidence: c.evidence.map(showOutsideText), remediation: c.remediation,
+      libpqVersion: libpqOf(r).version === null ? null : showOutsideText(libpqOf(r).version!),
+    },
   };
 }
 
 function errorResult(r: Report) {
   const arn = functionArn(r);
+  const at = where(r);
   return {
     ruleId: INSPECTION_ERROR_RULE,
     ruleIndex: RULE_INDEX.get(INSPECTION_ERROR_RULE)!,
     level: 'error' as SarifLevel,
-    message: { text: r.errors.map((e) => e.message).join('; ') },
-    locations: [location(r)],
+    message: { text: showOutsideText(r.errors.map((e) => e.message).join('; ')) },
+    locations: at.locations,
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(INSPECTION_ERROR_RULE, arn) },
-    properties: { errors: r.errors.map((e) => ({ code: e.code, message: e.message, ...(e.path !== undefined ? { path: e.path } : {}) })) },
+    properties: {
+      ...at.properties,
+      errors: r.errors.map((e) => ({ code: showOutsideText(e.code), message: showOutsideText(e.message), ...(e.path !== undefined ? { path: showOutsideText(e.path) } : {}) })),
+    },
   };
 }
 
-/** SARIF 2.1.0: one run; a result per failing or warning check and per report with errors, worst first. */
-export function renderSarif(reports: readonly Report[], toolVersion: string): string {
+/** The scanned account: the secrets' account, else the functions', else "unknown-account". */
+function scannedAccount(run: ScanRun): string {
+  const fromArn = (arn: string) => /^arn:[\w-]+:[\w-]+:[\w-]*:(\d{12}):/.exec(arn)?.[1];
+  for (const r of run.reports) for (const s of r.secrets ?? []) { const a = fromArn(s.arn); if (a) return a; }
+  for (const r of run.reports) { const a = accountOf(r); if (a) return a; }
+  for (const arn of run.notInspected) { const a = fromArn(arn); if (a) return a; }
+  return 'unknown-account';
+}
+
+/** What the run could not do, as SARIF notifications: failed listings, the interruption, ignore-file notes. */
+function invocation(run: ScanRun) {
+  const notifications = [
+    ...run.listingFailures.map((l) => ({
+      level: 'error', message: { text: showOutsideText(`listing secrets failed in ${l.region}: ${l.message}`) },
+      descriptor: { id: 'listing-failed' }, properties: { region: showOutsideText(l.region), code: showOutsideText(l.code) },
+    })),
+    ...(isPartial(run) ? [{
+      level: 'error', message: { text: showOutsideText(partialText(run)) }, descriptor: { id: 'partial-run' },
+      properties: { interrupted: run.interrupted, notInspected: run.notInspected.map(showOutsideText) },
+    }] : []),
+  ];
+  const config = ignoreNotes(run.ignore).map((text) => ({ level: 'warning', message: { text: showOutsideText(text) }, descriptor: { id: 'ignore-file' } }));
+  return {
+    executionSuccessful: !isPartial(run),
+    startTimeUtc: run.startedAt,
+    ...(notifications.length ? { toolExecutionNotifications: notifications } : {}),
+    ...(config.length ? { toolConfigurationNotifications: config } : {}),
+  };
+}
+
+/**
+ * SARIF 2.1.0, as code-scanning services take it: one run whose `automationDetails.id` keeps each account and set
+ * of regions apart, one invocation that says whether the run was complete (a failed listing or an interruption is
+ * `executionSuccessful: false` with the reason), and a result per failing, warning or undecided check and per
+ * report with errors, worst first. Ignored findings stay, with an accepted `suppressions` entry.
+ */
+export function renderSarif(reports: readonly Report[], toolVersion: string, run?: ScanRun): string {
+  const scan = run ?? scanRunOf({ reports, notInspected: [], regions: [], interrupted: false }, new Date());
   const results = sortWorstFirst(reports).flatMap((r) => [
     ...(r.errors.length > 0 ? [errorResult(r)] : []),
-    ...r.checks.filter((c) => c.status === 'fail' || c.status === 'warn').map((c) => checkResult(r, c)),
+    ...r.checks.filter((c) => c.status === 'fail' || c.status === 'warn' || (c.status === 'unknown' && r.errors.length === 0)).map((c) => checkResult(r, c)),
   ]);
+  const regions = [...new Set(scan.regions.map((r) => r.region))].sort();
+  const s = summarize(reports);
   const log = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
     runs: [{
-      tool: { driver: { name: 'rotation-inspector', version: toolVersion, rules: SARIF_RULES } },
+      tool: { driver: { name: 'rotation-inspector', version: toolVersion, rules: SARIF_RULES, notifications: SARIF_NOTIFICATIONS } },
+      automationDetails: { id: `rotation-inspector/${segment(scannedAccount(scan))}/${regions.length ? regions.map(segment).join('+') : 'default-region'}/${scan.startedAt}` },
+      invocations: [invocation(scan)],
       results,
+      properties: { counts: s.counts, ignored: s.ignored, partial: isPartial(scan), notInspected: scan.notInspected.map(showOutsideText) },
     }],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return escapeJsonOutsideText(`${JSON.stringify(log, null, 2)}\n`);
 }

@@ -1,21 +1,41 @@
 import { SEVERITY, type CheckId, type CheckStatus } from '../checks/check.js';
+import { ignoredFinding, type IgnoreOutcome, type IgnoreRule } from '../report/ignoreRules.js';
 import type { LibraryReport, Report } from '../report/report.js';
+import { padEnd, padStart, shortenKeepingEnd, visibleLength, wrap } from './layout.js';
+import { showOutsideText } from './outsideText.js';
 import type { Style } from './style.js';
 
-/** Counts over a scan. `failing + warning + passing + unknown === functions`; `errors` overlaps them. */
+/**
+ * What one function comes to, in the same words in every format: the worst of its checks that are not ignored,
+ * except that a report with inspection errors and no failing check is `error` (its verdicts may be incomplete),
+ * and one whose only findings were accepted through --ignore-file is `ignored`. A function whose checks all do
+ * not apply is `not-applicable`, never `pass`.
+ */
+export type Verdict = 'fail' | 'error' | 'warn' | 'unknown' | 'ignored' | 'pass' | 'not-applicable';
+export const VERDICTS: readonly Verdict[] = ['fail', 'error', 'warn', 'unknown', 'ignored', 'pass', 'not-applicable'];
+
+/** Functions per verdict; they add up to the number of functions. */
+export type VerdictCounts = Record<Verdict, number>;
+
+/**
+ * Counts over a scan. `counts` puts each function in exactly one verdict. The older fields are kept and agree with
+ * it: failing = fail, warning = warn, passing = pass, unknown = unknown, notApplicable = not-applicable; `errors`
+ * is still every report that carries inspection errors (failing ones included).
+ */
 export interface ScanSummary {
   functions: number;
-  /** At least one check fails. */
+  counts: VerdictCounts;
   failing: number;
-  /** The worst check warns. */
   warning: number;
-  /** Reports that carry inspection errors (they are also counted in one of the other buckets). */
+  /** Reports that carry inspection errors, whatever their verdict. */
   errors: number;
-  /** No errors, and every check passes or does not apply. */
   passing: number;
-  /** Neither failing, warning nor passing: a check could not decide, or errors hid the answer. */
   unknown: number;
+  notApplicable: number;
+  /** Per check, per status, as the checks said (ignored findings included). */
   byCheck: Record<CheckId, Record<CheckStatus, number>>;
+  /** Findings accepted through --ignore-file. */
+  ignored: number;
   /** Sum of report.secrets?.length. */
   secrets: number;
 }
@@ -30,26 +50,51 @@ export function worstSeverity(r: Report): number {
   return r.checks.reduce((m, c) => Math.max(m, SEVERITY[c.status]), -1);
 }
 
+/** Checks that count: those no ignore-file entry accepted. */
+export function countedChecks(r: Report) {
+  return r.checks.filter((c) => !ignoredFinding(r, c.id));
+}
+
+export function verdictOf(r: Report): Verdict {
+  const checks = countedChecks(r);
+  const worst = checks.reduce((m, c) => Math.max(m, SEVERITY[c.status]), -1);
+  if (worst >= SEVERITY.fail) return 'fail';
+  if (r.errors.length > 0) return 'error';
+  if (worst >= SEVERITY.warn) return 'warn';
+  if (worst >= SEVERITY.unknown) return 'unknown';
+  if ((r.ignored?.length ?? 0) > 0) return 'ignored';
+  if (worst >= SEVERITY.pass) return 'pass';
+  // No checks at all is not a verdict.
+  return checks.length > 0 ? 'not-applicable' : 'unknown';
+}
+
+export const zeroCounts = (): VerdictCounts => ({ fail: 0, error: 0, warn: 0, unknown: 0, ignored: 0, pass: 0, 'not-applicable': 0 });
+
 export function summarize(reports: readonly Report[]): ScanSummary {
-  const s: ScanSummary = {
-    functions: reports.length, failing: 0, warning: 0, errors: 0, passing: 0, unknown: 0,
-    byCheck: { scram: zeroStatuses(), tls: zeroStatuses() }, secrets: 0,
-  };
+  const counts = zeroCounts();
+  const byCheck = { scram: zeroStatuses(), tls: zeroStatuses() };
+  let errors = 0;
+  let ignored = 0;
+  let secrets = 0;
   for (const r of reports) {
-    const worst = worstSeverity(r);
-    const hasErrors = r.errors.length > 0;
-    if (hasErrors) s.errors++;
-    if (worst >= SEVERITY.fail) s.failing++;
-    else if (worst >= SEVERITY.warn) s.warning++;
-    else if (!hasErrors && worst <= SEVERITY.pass && r.checks.length > 0) s.passing++;
-    else s.unknown++;
+    counts[verdictOf(r)]++;
+    if (r.errors.length > 0) errors++;
     for (const c of r.checks) {
-      const counts = s.byCheck[c.id];
-      if (counts) counts[c.status]++;
+      const n = byCheck[c.id];
+      if (n) n[c.status]++;
     }
-    s.secrets += r.secrets?.length ?? 0;
+    ignored += r.ignored?.length ?? 0;
+    secrets += r.secrets?.length ?? 0;
   }
-  return s;
+  return {
+    functions: reports.length, counts, failing: counts.fail, warning: counts.warn, errors, passing: counts.pass,
+    unknown: counts.unknown, notApplicable: counts['not-applicable'], byCheck, ignored, secrets,
+  };
+}
+
+/** "5 functions: 1 fail, 1 error, 1 warn, 0 unknown, 2 pass, 0 not-applicable": the one way every format counts. */
+export function countsText(s: ScanSummary, noun: 'function' | 'target' = 'function'): string {
+  return `${s.functions} ${noun}${s.functions === 1 ? '' : 's'}: ${VERDICTS.map((v) => `${s.counts[v]} ${v}`).join(', ')}`;
 }
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -67,9 +112,20 @@ export function sortWorstFirst(reports: readonly Report[]): Report[] {
   });
 }
 
+/** The parts of a Lambda function ARN (arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]), else null. */
+export function lambdaArnParts(arn: string): { region: string; account: string; name: string } | null {
+  const m = /^arn:[\w-]+:lambda:([\w-]+):(\d{12}):function:([^:]+)/.exec(arn);
+  return m ? { region: m[1]!, account: m[2]!, name: m[3]! } : null;
+}
+
 /** The name people know a function by. */
 export function functionName(r: Report): string {
-  return r.function?.name ?? /^arn:[\w-]+:lambda:[\w-]+:\d{12}:function:([\w-]+)/.exec(r.target.id)?.[1] ?? r.target.id;
+  return r.function?.name ?? lambdaArnParts(r.target.id)?.name ?? r.target.id;
+}
+
+/** The account of a Lambda ARN, else null. */
+export function accountOf(r: Report): string | null {
+  return lambdaArnParts(functionArn(r))?.account ?? null;
 }
 
 /** The function ARN, or the target id for offline targets. */
@@ -79,9 +135,7 @@ export function functionArn(r: Report): string {
 
 /** target.region, else the region field of a Lambda ARN, else null. */
 export function regionOf(r: Report): string | null {
-  if (r.target.region) return r.target.region;
-  const m = /^arn:[\w-]+:lambda:([\w-]+):/.exec(functionArn(r));
-  return m?.[1] ?? null;
+  return r.target.region ?? lambdaArnParts(functionArn(r))?.region ?? null;
 }
 
 export function checkStatus(r: Report, id: CheckId): CheckStatus | null {
@@ -124,90 +178,209 @@ export function libpqOf(r: Report): LibpqChoice {
   return { library: lib, version: v.value ?? (v.atLeast !== null ? `>=${v.atLeast}` : null), exact: v.exact };
 }
 
-/** Control characters never reach a terminal or a document. */
-export function oneLine(text: string): string {
-  return text.replace(/\r\n|[\r\n\t]/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
-}
-
-/** Cuts text to `width` characters, ending in … when cut. */
-export function truncate(text: string, width: number): string {
-  const chars = [...text];
-  if (chars.length <= width) return text;
-  if (width <= 0) return '';
-  return `${chars.slice(0, width - 1).join('')}…`;
-}
-
-const visibleLength = (text: string): number => [...text].length;
-const pad = (text: string, width: number): string => text + ' '.repeat(Math.max(0, width - visibleLength(text)));
-
 /** "name: message", unless the message already starts with the name or target id. */
 export function errorLine(r: Report, message: string): string {
   const name = functionName(r);
   return message.startsWith(name) || message.startsWith(r.target.id) ? message : `${name}: ${message}`;
 }
 
-/** Target width of the table. */
-const WIDTH = 100;
+// ---------------------------------------------------------------------------
+// The run around the reports: what a scan could not list or did not inspect.
 
-/** One row per function, worst first, then totals (and one line per inspection error). Fits 100 columns. */
-export function renderSummaryTable(reports: readonly Report[], style: Style): string {
+export interface ListingFailure { region: string; code: string; message: string }
+
+/** One region of a scan: listed, failed (error) or not enabled for the account. */
+export interface RegionOutcome { region: string; notEnabled?: boolean; error?: { code: string; message: string } }
+
+/** What every scan format shows besides the reports. */
+export interface ScanRun {
+  reports: readonly Report[];
+  /** Regions whose secrets could not be listed: functions there may be missing. */
+  listingFailures: readonly ListingFailure[];
+  /** Regions listed (or tried), and those --all-regions found not enabled. */
+  regions: readonly RegionOutcome[];
+  /** Ctrl-C stopped the scan. */
+  interrupted: boolean;
+  /** Functions discovered but never inspected. */
+  notInspected: readonly string[];
+  /** When the scan started, ISO 8601. */
+  startedAt: string;
+  ignore?: IgnoreOutcome | undefined;
+}
+
+/** The fields of a scan result a ScanRun is made of, as scan/scanAccount.ts returns them. */
+export interface ScanResultLike {
+  reports: readonly Report[];
+  notInspected: readonly string[];
+  regions: readonly RegionOutcome[];
+  interrupted: boolean;
+}
+
+export function scanRunOf(result: ScanResultLike, startedAt: Date, ignore?: IgnoreOutcome): ScanRun {
+  return {
+    reports: result.reports, regions: result.regions, interrupted: result.interrupted, notInspected: result.notInspected,
+    listingFailures: result.regions.flatMap((l) => (l.error ? [{ region: l.region, code: l.error.code, message: l.error.message }] : [])),
+    startedAt: startedAt.toISOString(), ignore,
+  };
+}
+
+/** A run that does not cover the whole account: a listing failed, or functions were left uninspected. */
+export function isPartial(run: ScanRun): boolean {
+  return run.interrupted || run.notInspected.length > 0 || run.listingFailures.length > 0;
+}
+
+/** The sentence every format uses for a partial run. */
+export function partialText(run: ScanRun): string {
+  const why: string[] = [];
+  if (run.listingFailures.length > 0) {
+    why.push(`listing secrets failed in ${run.listingFailures.length} region${run.listingFailures.length === 1 ? '' : 's'} (${run.listingFailures.map((l) => l.region).join(', ')})`);
+  }
+  if (run.interrupted) why.push('the scan was interrupted');
+  if (run.notInspected.length > 0) why.push(`${run.notInspected.length} discovered function${run.notInspected.length === 1 ? ' was' : 's were'} not inspected`);
+  return `PARTIAL RUN: ${why.join('; ')}. The counts cover only what was inspected.`;
+}
+
+/** "an ignore-file entry …" notes: expired entries and entries that matched nothing. */
+export function ignoreNotes(outcome: IgnoreOutcome | undefined): string[] {
+  if (!outcome) return [];
+  const name = (rule: IgnoreRule) => `${rule.entry} (${rule.function}, ${rule.check})`;
+  return [
+    ...outcome.expired.map((rule) => `ignore entry ${name(rule)} expired ${rule.expires}: it no longer applies`),
+    ...outcome.unmatched.map((rule) => `ignore entry ${name(rule)} matched nothing in this run: remove it if the finding is gone`),
+  ];
+}
+
+/** The one JSON shape of a scan's summary (json's `summary`, ndjson's last record). */
+export function scanSummaryJson(run: ScanRun) {
+  const s = summarize(run.reports);
+  return {
+    ...s,
+    complete: !isPartial(run),
+    partial: isPartial(run),
+    interrupted: run.interrupted,
+    notInspected: [...run.notInspected],
+    listingFailures: run.listingFailures.map((l) => ({ ...l })),
+    regions: run.regions.map((r) => ({ region: r.region, ...(r.notEnabled ? { notEnabled: true } : {}), ...(r.error ? { error: r.error.message } : {}) })),
+    discoveryErrors: run.listingFailures.map((l) => ({ code: l.code, message: l.message })),
+    startedAt: run.startedAt,
+    ...(run.ignore ? {
+      ignoreFile: {
+        file: run.ignore.file, rules: run.ignore.rules, applied: run.ignore.applied,
+        expired: run.ignore.expired.map((x) => ({ ...x })), unmatched: run.ignore.unmatched.map((x) => ({ ...x })),
+      },
+    } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The scan table
+
+export interface TableLayout {
+  /** Terminal width; undefined (not a terminal) means nothing is cut or wrapped. */
+  width?: number | undefined;
+}
+
+/** Narrowest the FUNCTION column gets before the table is allowed to run past the width. */
+const MIN_NAME = 16;
+/** Room for names below which narrow terminals drop SECRETS, then CREATED. */
+const WANTED_NAME = 32;
+
+/**
+ * One row per function, worst first; then what the run missed (failed listings, functions not inspected, one per
+ * line), the counts, and one line per inspection error. On a terminal the FUNCTION column takes what the others
+ * leave and a longer name keeps its start and its distinguishing end; elsewhere nothing is cut.
+ */
+export function renderSummaryTable(reports: readonly Report[], style: Style, layout: TableLayout = {}, run?: ScanRun): string {
+  const width = layout.width;
   const rows = sortWorstFirst(reports).map((r) => {
     const lib = libpqOf(r);
     const scram = checkStatus(r, 'scram');
     const tls = checkStatus(r, 'tls');
+    const label = (id: CheckId, s: CheckStatus | null) => (s ? `${STATUS_LABEL[s]}${ignoredFinding(r, id) ? ' (ignored)' : ''}` : '-');
     return {
       r, scram, tls,
       cells: [
-        oneLine(functionName(r)),
-        oneLine(regionOf(r) ?? '-'),
-        scram ? STATUS_LABEL[scram] : '-',
-        tls ? STATUS_LABEL[tls] : '-',
-        truncate(oneLine(lib.version ?? (r.libraries.length ? '?' : 'none')), 12),
-        oneLine(r.created.date?.slice(0, 10) ?? '-'),
+        showOutsideText(functionName(r)),
+        showOutsideText(regionOf(r) ?? '-'),
+        label('scram', scram),
+        label('tls', tls),
+        showOutsideText(lib.version ?? (r.libraries.length ? '?' : 'none')),
+        showOutsideText(r.created.date?.slice(0, 10) ?? '-'),
         r.secrets ? String(r.secrets.length) : '-',
       ],
     };
   });
   const header = ['FUNCTION', 'REGION', 'SCRAM', 'TLS', 'LIBPQ', 'CREATED', 'SECRETS'];
   const widths = header.map((h, i) => Math.max(visibleLength(h), ...rows.map((row) => visibleLength(row.cells[i] ?? ''))));
-  // Every column but the first keeps its width; the function name gets what is left of 100 columns.
-  const others = widths.slice(1).reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
-  widths[0] = Math.max(visibleLength(header[0]!), Math.min(widths[0]!, Math.max(16, WIDTH - others)));
-  const fnWidth = widths[0]!;
-
+  // On a narrow terminal SECRETS, then CREATED, give their room to the names.
+  let columns = header.map((_h, i) => i);
+  const room = () => width! - columns.slice(1).reduce((a, i) => a + widths[i]! + 2, 0);
+  if (width !== undefined) {
+    for (const drop of [6, 5]) {
+      if (room() >= Math.min(widths[0]!, WANTED_NAME)) break;
+      columns = columns.filter((i) => i !== drop);
+    }
+    widths[0] = Math.min(widths[0]!, Math.max(MIN_NAME, room()));
+  }
   const line = (cells: string[], decorate: (i: number, padded: string) => string): string =>
-    cells.map((c, i) => {
-      const padded = i === cells.length - 1 ? c.padStart(widths[i]!) : pad(c, widths[i]!);
-      return decorate(i, padded);
-    }).join('  ').trimEnd();
+    columns.map((i) => decorate(i, i === 6 ? padStart(cells[i]!, widths[i]!) : padEnd(cells[i]!, widths[i]!))).join('  ').trimEnd();
 
   const out: string[] = [];
-  out.push(style.bold(line(header, (_i, p) => p)));
-  for (const row of rows) {
-    const cells = [truncate(row.cells[0]!, fnWidth), ...row.cells.slice(1)];
-    out.push(line(cells, (i, p) => {
-      if (i === 0 && row.r.errors.length > 0) return style.status('fail', p);
-      if (i === 2 && row.scram) return style.status(row.scram, p);
-      if (i === 3 && row.tls) return style.status(row.tls, p);
-      if (i === 5 && row.r.created.date === null) return style.dim(p);
-      return p;
-    }));
+  if (rows.length > 0) {
+    out.push(style.bold(line(header, (_i, p) => p)));
+    for (const row of rows) {
+      const cells = [shortenKeepingEnd(row.cells[0]!, widths[0]!), ...row.cells.slice(1)];
+      out.push(line(cells, (i, p) => {
+        if (i === 0 && row.r.errors.length > 0) return style.status('fail', p);
+        if (i === 2 && row.scram) return style.status(row.scram, p);
+        if (i === 3 && row.tls) return style.status(row.tls, p);
+        if (i === 5 && row.r.created.date === null) return style.dim(p);
+        return p;
+      }));
+    }
+    out.push('');
+  }
+  const para = (label: string, text: string, decorate: (t: string) => string) => {
+    const lines = wrap(showOutsideText(text), width, padEnd(label, 16), ' '.repeat(16));
+    lines.forEach((l, i) => out.push(i === 0 ? decorate(l.slice(0, 16)) + l.slice(16) : l));
+  };
+  if (run) {
+    for (const l of run.listingFailures) para('LISTING FAILED', `${l.region}: ${l.message}`, (t) => style.status('fail', t));
+    if (isPartial(run)) {
+      para('PARTIAL RUN', partialText(run).replace(/^PARTIAL RUN: /, ''), (t) => style.status('fail', t));
+      if (run.notInspected.length > 0) {
+        out.push('not inspected:');
+        for (const arn of run.notInspected) out.push(`  ${showOutsideText(arn)}`);
+      }
+    }
+    for (const note of ignoreNotes(run.ignore)) para('IGNORE FILE', note, (t) => style.status('warn', t));
   }
   const s = summarize(reports);
+  // The counts line, in the words countsText uses, wrapped between its parts when the terminal is narrow.
   const parts = [
-    style.status(s.failing ? 'fail' : 'pass', `${s.failing} failing`),
-    style.status(s.warning ? 'warn' : 'pass', `${s.warning} warning`),
-    style.status('pass', `${s.passing} passing`),
-    ...(s.unknown ? [style.status('unknown', `${s.unknown} unknown`)] : []),
-    ...(s.errors ? [style.status('fail', `${s.errors} with errors`)] : []),
+    { plain: `${s.functions} function${s.functions === 1 ? '' : 's'}:`, styled: (p: string) => style.bold(p) },
+    ...VERDICTS.map((v, i) => ({
+      plain: `${s.counts[v]} ${v}${i < VERDICTS.length - 1 ? ',' : ';'}`,
+      styled: (p: string) => (s.counts[v] === 0 ? p : style.status(v === 'error' ? 'fail' : v === 'ignored' ? 'not-applicable' : v, p)),
+    })),
+    { plain: `${s.secrets} secret${s.secrets === 1 ? '' : 's'}`, styled: (p: string) => p },
+    ...(run && isPartial(run) ? [{ plain: '(partial)', styled: (p: string) => style.status('fail', p) }] : []),
   ];
-  out.push('');
-  out.push(`${style.bold(`${s.functions} function${s.functions === 1 ? '' : 's'}`)}: ${parts.join(', ')}; ${s.secrets} secret${s.secrets === 1 ? '' : 's'}`);
+  let countsLine = '';
+  let used = 0;
+  for (const part of parts) {
+    const n = visibleLength(part.plain);
+    if (used > 0 && width !== undefined && used + 1 + n > width) { out.push(countsLine); countsLine = '  '; used = 2; }
+    else if (used > 0) { countsLine += ' '; used++; }
+    countsLine += part.styled(part.plain);
+    used += n;
+  }
+  out.push(countsLine);
   for (const row of rows) {
-    for (const e of row.r.errors) {
-      const prefix = 'error  ';
-      out.push(style.status('fail', prefix) + truncate(oneLine(errorLine(row.r, e.message)), WIDTH - prefix.length));
-    }
+    for (const e of row.r.errors) para('error', errorLine(row.r, e.message), (t) => style.status('fail', t));
+  }
+  for (const row of rows) {
+    for (const w of row.r.warnings ?? []) para('warning', errorLine(row.r, w.message), (t) => style.status('warn', t));
   }
   return `${out.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import type { Check } from '../checks/check.js';
+import type { Check, CheckId } from '../checks/check.js';
 import type { LibpqVersion } from '../evidence/versionEvidence.js';
 import type { TlsCapability } from '../facts/elf/tlsCapability.js';
 import type { HandlerFacts } from '../facts/handler/handlerFacts.js';
@@ -25,6 +25,18 @@ export interface Report {
   loader?: LoaderFacts;
   /** Scans: the secrets this function rotates. */
   secrets?: SecretRef[];
+  /** Findings accepted through --ignore-file: the check keeps its status, the finding no longer counts. */
+  ignored?: IgnoredFinding[];
+}
+
+/** One check of a report accepted by an ignore-file entry. */
+export interface IgnoredFinding {
+  check: CheckId;
+  reason: string;
+  /** YYYY-MM-DD: the entry applies through this day. */
+  expires: string | null;
+  /** Where the entry is: "FILE:LINE". */
+  entry: string;
 }
 
 export interface Target {
