@@ -74,3 +74,17 @@ test('snapshot: a wrong format or version is refused with a reason', (t) => {
   t.throws(() => asNetworkSnapshot({ ...snapshot, subnets: {} }), { message: /subnets is not a list/ });
   t.throws(() => asNetworkSnapshot([]), { message: /not a JSON object/ });
 });
+
+test('checks: one per path; a failing path names the blocking rule, a refused read the action to grant', async (t) => {
+  const { networkChecks } = await import('../src/checks/networkChecks.js');
+  const broken = scenarioVpc(networkScenarios.find((s) => s.name === 'nat-igw-route-only')!);
+  const checks = networkChecks(networkPaths(indexNetworkSnapshot(broken.snapshot), broken.target));
+  t.deepEqual(checks.map((c) => [c.id, c.status]), [['network-secretsmanager', 'fail'], ['network-database', 'pass'], ['network-rds-api', 'fail']]);
+  t.regex(checks[0]!.summary, /^The function cannot reach the Secrets Manager endpoint through NAT: rtb-main route 0\.0\.0\.0\/0 → igw-1: goes to an internet gateway/);
+  t.true(checks[0]!.evidence.some((e) => e.startsWith('blocking: rtb-main route 0.0.0.0/0 → igw-1')));
+  t.regex(checks[0]!.remediation, /^Change rtb-main \(route 0\.0\.0\.0\/0 → igw-1\)/);
+  const refused = scenarioVpc(networkScenarios.find((s) => s.name === 'nacls-refused')!);
+  const u = networkChecks(networkPaths(indexNetworkSnapshot(refused.snapshot), refused.target))[0]!;
+  t.is(u.status, 'unknown');
+  t.regex(u.remediation, /^Grant ec2:DescribeNetworkAcls /);
+});
