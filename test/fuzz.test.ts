@@ -19,7 +19,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { crc32, deflateRawSync } from 'node:zlib';
 import { openBundleFromSource } from '../src/bundle/openBundle.js';
 import { InspectError } from '../src/errors.js';
 import { apiFloorEvidence } from '../src/evidence/apiFloorEvidence.js';
@@ -32,6 +31,7 @@ import { bundleFindings } from '../src/report/bundleFindings.js';
 import { inspectLocal } from '../src/report/inspectLocal.js';
 import { bufferSource } from '../src/source/byteSource.js';
 import { buildZip, type ZipEntry } from './standin/zip.js';
+import { hostileShapes, hostileZip, symbolAmplificationElf } from './support/hostileBundles.js';
 import { ROOT } from './support/cli.js';
 import { FIXTURES, SAMPLE_10, SAMPLE_94, fixtureFiles } from './support/fixtures.js';
 
@@ -52,6 +52,10 @@ const CASE_BUDGET_MS = 8_000;
 /** A pending promise this long is a hang, not a slow case. */
 const HANG_MS = 10_000;
 const RSS_LIMIT = 1.5 * 1024 ** 3;
+/** Issue 12: a bundle of any shape stays under what a 1 GiB bomb gets (10 s, 256 MiB), and its report stays small. */
+const STRICT_MS = 10_000;
+const STRICT_RSS = 256 * 1024 ** 2;
+const STRICT_JSON_BYTES = 8 * 1024 * 1024;
 /** Wall-time cap per loop, so a much slower machine still finishes: it then covers a prefix of the same sequence. */
 const LOOP_WALL_CAP_MS = Number(process.env.FUZZ_WALL_CAP_MS ?? 30_000);
 const REPLAY = /^(elf|zip):(0x[0-9a-f]+|\d+)$/i.exec(process.env.FUZZ_REPLAY ?? '');
@@ -757,77 +761,11 @@ test.serial('zip: mutated bundles through the offline pipeline give findings or 
 // ---------------------------------------------------------------- crafted inputs
 
 /**
- * Hostile inputs that random mutation will not reach, built by hand. Each runs
+ * Hostile inputs that random mutation will not reach, built by hand (test/support/hostileBundles.ts). Each runs
  * through the same in-process pipeline, but in a child process with a heap cap
  * and a kill timer, so a hang or an out-of-memory crash fails this test
  * instead of taking the test worker down.
  */
-function craftedElf(symbols: number, nameLength: number, distinctNames: boolean): Buffer {
-  // ELF32 LE shared object: one PT_LOAD over the file, a PT_DYNAMIC, DT_HASH
-  // saying `symbols` symbols, all named inside one NUL-free run of
-  // `nameLength` bytes: every symbol by the same index, or symbol i by index i
-  // (so each name is a different, long string).
-  const phoff = 52;
-  const dynOff = phoff + 2 * 32;
-  const dyn = 6;
-  const hashOff = dynOff + dyn * 8;
-  const symOff = hashOff + 8;
-  const strOff = symOff + symbols * 16;
-  const size = strOff + nameLength + 2;
-  const b = Buffer.alloc(size);
-  b.write('\x7fELF', 0, 'latin1');
-  b[4] = 1; b[5] = 1; b[6] = 1;
-  b.writeUInt16LE(3, 16); b.writeUInt16LE(3, 18); b.writeUInt32LE(1, 20);
-  b.writeUInt32LE(phoff, 28); b.writeUInt16LE(52, 40); b.writeUInt16LE(32, 42); b.writeUInt16LE(2, 44);
-  const ph = (o: number, type: number, off: number, sz: number) => {
-    b.writeUInt32LE(type, o); b.writeUInt32LE(off, o + 4); b.writeUInt32LE(off, o + 8); b.writeUInt32LE(sz, o + 16); b.writeUInt32LE(sz, o + 20);
-  };
-  ph(phoff, 1, 0, size);
-  ph(phoff + 32, 2, dynOff, dyn * 8);
-  ([[5, strOff], [10, nameLength + 2], [6, symOff], [11, 16], [4, hashOff], [0, 0]] as const).forEach(([tag, v], i) => {
-    b.writeUInt32LE(tag, dynOff + i * 8); b.writeUInt32LE(v, dynOff + i * 8 + 4);
-  });
-  b.writeUInt32LE(0, hashOff); b.writeUInt32LE(symbols, hashOff + 4);
-  const spread = Math.max(1, nameLength - 8192);
-  for (let i = 1; i < symbols; i++) {
-    const o = symOff + i * 16;
-    b.writeUInt32LE(distinctNames ? 1 + (i % spread) : 1, o); b[o + 12] = 0x12; b.writeUInt16LE(1, o + 14); // GLOBAL FUNC, defined
-  }
-  b.fill(0x41, strOff + 1, strOff + 1 + nameLength);
-  return b;
-}
-
-/**
- * A zip of many entries that share content: each distinct Buffer is deflated
- * and checksummed once (buildZip would redo both for each of 260 x 2 MiB).
- */
-function sharedContentZip(entries: ReadonlyArray<{ name: string; data: Buffer }>): Buffer {
-  const packed = new Map<Buffer, { crc: number; payload: Buffer }>();
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    let p = packed.get(e.data);
-    if (!p) { p = { crc: crc32(e.data) >>> 0, payload: deflateRawSync(e.data) }; packed.set(e.data, p); }
-    const name = Buffer.from(e.name, 'utf8');
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(p.crc, 14); local.writeUInt32LE(p.payload.length, 18); local.writeUInt32LE(e.data.length, 22); local.writeUInt16LE(name.length, 26);
-    const cd = Buffer.alloc(46);
-    cd.writeUInt32LE(0x02014b50, 0); cd.writeUInt16LE((3 << 8) | 20, 4); cd.writeUInt16LE(20, 6); cd.writeUInt16LE(8, 10);
-    cd.writeUInt32LE(p.crc, 16); cd.writeUInt32LE(p.payload.length, 20); cd.writeUInt32LE(e.data.length, 24); cd.writeUInt16LE(name.length, 28);
-    cd.writeUInt32LE((0o100644 << 16) >>> 0, 38); cd.writeUInt32LE(offset, 42);
-    parts.push(local, name, p.payload);
-    central.push(cd, name);
-    offset += 30 + name.length + p.payload.length;
-  }
-  const cd = Buffer.concat(central);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0); eocd.writeUInt16LE(entries.length, 8); eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cd.length, 12); eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, cd, eocd]);
-}
-
 const CHILD = `
 const src = process.env.FUZZ_SRC;
 const { readFileSync } = await import('node:fs');
@@ -842,7 +780,7 @@ try {
   const bundle = await openBundleFromSource(bufferSource(bytes, 'crafted.zip'), 'x.zip');
   const f = await bundleFindings(bundle);
   await bundle.close();
-  out = { errors: f.errors.map((e) => e.code), messages: f.errors.map((e) => e.message.slice(0, 160)), exports: f.libraries.map((l) => l.exportedFunctions) };
+  out = { errors: f.errors.map((e) => e.code), messages: f.errors.map((e) => e.message.slice(0, 160)), exports: f.libraries.map((l) => l.exportedFunctions), jsonBytes: JSON.stringify(f).length };
 } catch (e) {
   out = e instanceof InspectError ? { inspectError: e.code } : { thrown: String(e) };
 }
@@ -877,7 +815,9 @@ test.serial('crafted hostile bundles: finish within the per-case budget and boun
   const withHandler = (extra: string) => buildZip(sample94.map((e) => (e === handler ? { ...e, data: `${handler.data.toString()}\n${extra}` } : e)));
   const withLib = (lib: Buffer) => buildZip(sample94.map((e) => (e.name === 'libpq.so.5' ? { ...e, data: lib } : e)));
   // Handlers stay under the 2 MiB cap on handler files, so they are parsed, not refused.
-  const cases: Array<{ name: string; what: string; zip: Buffer }> = [
+  const cases: Array<{ name: string; what: string; zip: Buffer; strict?: boolean }> = [
+    // The amplification shapes of issue 12: held to 10 s, 256 MiB and a bounded report (see STRICT_* below).
+    ...hostileShapes(sample94.map((e) => ({ name: e.name, data: Buffer.from(e.data) })), Buffer.from(sample94.find((e) => e.name === 'libpq.so.5')!.data)).map((c) => ({ ...c, strict: true })),
     {
       name: 'handler-whitespace-redos.zip',
       what: 'lambda_function.py followed by 900,000 blank lines (1.8 MB)',
@@ -900,18 +840,18 @@ test.serial('crafted hostile bundles: finish within the per-case budget and boun
         const names = Array.from({ length: 260 }, (_, i) => `m${i}`);
         const body = Buffer.from('x\n'.repeat((2 * 1024 * 1024 - 64) / 2));
         const files = sample94.map((e) => ({ name: e.name, data: Buffer.from(e === handler ? `${handler.data.toString()}\nimport ${names.join(', ')}\n` : e.data) }));
-        return sharedContentZip([...files, ...names.map((n) => ({ name: `${n}.py`, data: body }))]);
+        return hostileZip([...files, ...names.map((n) => ({ name: `${n}.py`, data: body }))]);
       })(),
     },
     {
       name: 'elf-symbol-name-amplification.zip',
       what: 'libpq.so.5 of 1.9 MB: 65,536 dynamic symbols all named by one 900,000-byte string',
-      zip: withLib(craftedElf(65_536, 900_000, false)),
+      zip: withLib(symbolAmplificationElf(65_536, 900_000, false)),
     },
     {
       name: 'elf-distinct-long-symbol-names.zip',
       what: 'libpq.so.5 of 6.8 MB: 400,000 dynamic symbols, symbol i named from offset i of one 400 KB NUL-free run (400,000 distinct names of >= 4 KB)',
-      zip: withLib(craftedElf(400_000, 408_192, true)),
+      zip: withLib(symbolAmplificationElf(400_000, 408_192, true)),
     },
   ];
   const tmp = mkdtempSync(join(tmpdir(), 'ri-crafted-'));
@@ -922,7 +862,7 @@ test.serial('crafted hostile bundles: finish within the per-case budget and boun
       const file = join(tmp, c.name);
       writeFileSync(file, c.zip);
       const r = await runChild(file, 20_000);
-      let parsed: { ms: number; maxRssKb: number; thrown?: string; errors?: string[]; messages?: string[]; inspectError?: string } | undefined;
+      let parsed: { ms: number; maxRssKb: number; thrown?: string; errors?: string[]; messages?: string[]; inspectError?: string; jsonBytes?: number } | undefined;
       try { parsed = r.code === 0 ? JSON.parse(r.stdout) : undefined; } catch { parsed = undefined; }
       let problem: string | null = null;
       if (r.killed) problem = `still running after ${(r.wallMs / 1000).toFixed(1)} s: killed (a hang)`;
@@ -931,7 +871,10 @@ test.serial('crafted hostile bundles: finish within the per-case budget and boun
       else if (parsed.errors?.includes('error')) problem = `a non-InspectError was caught and reported as code "error" ("${parsed.messages?.[parsed.errors.indexOf('error')] ?? ''}") after ${parsed.ms.toFixed(0)} ms, peak RSS ${(parsed.maxRssKb / 1024).toFixed(0)} MB`;
       else if (parsed.ms > CASE_BUDGET_MS) problem = `took ${parsed.ms.toFixed(0)} ms (budget ${CASE_BUDGET_MS} ms), peak RSS ${(parsed.maxRssKb / 1024).toFixed(0)} MB`;
       else if (parsed.maxRssKb * 1024 > RSS_LIMIT) problem = `peak RSS ${(parsed.maxRssKb / 1024).toFixed(0)} MB`;
-      t.log(`${c.name} (${c.zip.length} B zip; ${c.what}): ${problem ?? `ok in ${parsed!.ms.toFixed(0)} ms, peak RSS ${(parsed!.maxRssKb / 1024).toFixed(0)} MB`}`);
+      else if (c.strict && parsed.ms > STRICT_MS) problem = `took ${parsed.ms.toFixed(0)} ms (a hostile shape gets ${STRICT_MS} ms)`;
+      else if (c.strict && parsed.maxRssKb * 1024 > STRICT_RSS) problem = `peak RSS ${(parsed.maxRssKb / 1024).toFixed(0)} MB (a hostile shape gets ${STRICT_RSS / 1024 ** 2} MiB)`;
+      else if (c.strict && (parsed.jsonBytes ?? 0) > STRICT_JSON_BYTES) problem = `findings are ${parsed.jsonBytes} bytes of JSON (at most ${STRICT_JSON_BYTES})`;
+      t.log(`${c.name} (${c.zip.length} B zip; ${c.what}): ${problem ?? `ok in ${parsed!.ms.toFixed(0)} ms, peak RSS ${(parsed!.maxRssKb / 1024).toFixed(0)} MB, ${parsed!.jsonBytes ?? 0} B of findings${parsed!.errors?.length ? `, errors ${[...new Set(parsed!.errors)].join(', ')}` : ''}`}`);
       if (problem) {
         mkdirSync(REPRO_DIR, { recursive: true });
         const saved = join(REPRO_DIR, c.name);
@@ -958,3 +901,149 @@ test.serial('the mutator is deterministic: one seed, one mutant', async (t) => {
   t.not(caseSeed(BASE_SEED, 0), caseSeed(BASE_SEED, 1));
 });
 
+
+// ---------------------------------------------------------------- AWS answers and cache entries
+
+const ANSWER_CASES = Number(process.env.FUZZ_ANSWER_CASES ?? 150);
+const CACHE_CASES = Number(process.env.FUZZ_CACHE_CASES ?? 600);
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Every path inside a JSON value (the root included), as key lists. */
+function jsonPaths(v: Json, at: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+  out.push(at);
+  if (Array.isArray(v)) v.forEach((x, i) => jsonPaths(x, [...at, i], out));
+  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) jsonPaths(x, [...at, k], out);
+  return out;
+}
+
+/** One to three seeded edits of a JSON value: a field deleted, retyped, emptied, blown up or nested. */
+function mutateJson(value: Json, rng: Rng): { value: Json; ops: string[] } {
+  let root: Json = JSON.parse(JSON.stringify(value)) as Json;
+  const ops: string[] = [];
+  const replacements: Array<[string, () => Json]> = [
+    ['null', () => null], ['true', () => true], ['zero', () => 0], ['minus-one', () => -1], ['fraction', () => 0.5], ['huge-number', () => 1e300],
+    ['empty-string', () => ''], ['number-string', () => '22'], ['long-string', () => 'A'.repeat(100_000)], ['control-string', () => '\u001b]52;c;cGFzcw==\u0007\u202eSSAP'],
+    ['empty-array', () => []], ['empty-object', () => ({})], ['many-items', () => Array.from({ length: 5000 }, (_, i) => `x${i}`)],
+    ['deep', () => { let d: Json = 'x'; for (let i = 0; i < 200; i++) d = { d }; return d; }],
+  ];
+  for (let n = 1 + rng.int(3); n > 0; n--) {
+    const paths = jsonPaths(root);
+    const path = rng.pick(paths);
+    const label = path.join('.') || '(root)';
+    if (path.length > 0 && rng.chance(0.25)) {
+      const parent = path.slice(0, -1).reduce<Json>((o, k) => (o as Record<string, Json>)[k as string] as Json, root) as Record<string, Json> | Json[];
+      const key = path[path.length - 1]!;
+      if (Array.isArray(parent)) parent.splice(key as number, 1); else delete parent[key as string];
+      ops.push(`delete ${label}`);
+      continue;
+    }
+    const [name, make] = rng.pick(replacements);
+    if (path.length === 0) { root = make(); ops.push(`root=${name}`); continue; }
+    const parent = path.slice(0, -1).reduce<Json>((o, k) => (o as Record<string, Json>)[k as string] as Json, root) as Record<string, Json>;
+    parent[path[path.length - 1] as string] = make();
+    ops.push(`${label}=${name}`);
+  }
+  return { value: root, ops };
+}
+
+test.serial('AWS answers mutated field by field: every function ends as a report, never a crash, a generic error or a pass on a bad answer', async (t) => {
+  t.timeout(120_000);
+  if (REPLAY) { t.pass('replay mode'); return; }
+  const { inspectFunctionTarget, newInspectContext } = await import('../src/aws/inspectFunction.js');
+  const { discoverRotationFunctions } = await import('../src/scan/discovery.js');
+  const { startStandin, DEFAULT_CREDENTIALS } = await import('./standin/server.js');
+  process.env.AWS_ACCESS_KEY_ID = DEFAULT_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = DEFAULT_CREDENTIALS.secretAccessKey;
+  process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
+  process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  const layer = 'arn:aws:lambda:us-east-1:123456789012:layer:l:1';
+  const s = await startStandin({
+    functions: [{ name: 'fz', code: readFileSync(SAMPLE_10), handler: 'lambda_function.lambda_handler', layers: [layer], tags: { 'aws:cloudformation:stack-name': 'st' } }],
+    layers: [{ arn: layer, code: buildZip([{ name: 'python/x.py', data: 'x = 1\n' }]) }],
+    stacks: [{ name: 'st', creationTime: '2022-03-01T00:00:00Z' }],
+    secrets: [{ name: 'db/fz', rotationEnabled: true, rotationLambdaARN: 'arn:aws:lambda:us-east-1:123456789012:function:fz' }],
+  });
+  t.teardown(() => s.close());
+  const options = { region: 'us-east-1', endpointUrl: s.endpoint, retry: { mode: 'configured', maxAttempts: 1, delayMs: 1 } as const, limits: { totalMs: 5000, idleMs: 2000 } };
+  const context = newInspectContext(options);
+  t.teardown(() => context.session.destroy());
+  const problems: string[] = [];
+  const counts = new Map<string, number>();
+  for (let i = 0; i < ANSWER_CASES; i++) {
+    const seed = caseSeed(BASE_SEED ^ 0xa115, i);
+    const rng = new Rng(seed);
+    const op = rng.pick(['GetFunction', 'GetFunction', 'GetLayerVersionByArn', 'ListSecrets'] as const);
+    let ops: string[] = [];
+    s.knobs.hostile = { [op]: { mode: 'rewrite', rewrite: (body) => { const m = mutateJson(JSON.parse(body.toString()) as Json, rng); ops = m.ops; return JSON.stringify(m.value); } } };
+    context.codeReads.clear(); context.layerReads.clear(); context.stacks.clear();
+    const where = `seed ${hex(seed)} ${op} [${ops.join(', ')}]`;
+    try {
+      if (op === 'ListSecrets') {
+        const found = await discoverRotationFunctions(context.session, ['us-east-1'], false, () => {});
+        const listing = found.listings[0]!;
+        bump(counts, listing.error ? listing.error.code : 'listed');
+        if (listing.error && !oneLine(listing.error.message)) problems.push(`${where}: listing error is not one line`);
+        continue;
+      }
+      const r = await inspectFunctionTarget('fz', options, context);
+      JSON.stringify(r);
+      renderJson([r], true);
+      const bad = checkReportErrors([...r.errors, ...(r.warnings ?? [])], where);
+      if (bad) problems.push(bad);
+      const codes = r.errors.map((e) => e.code);
+      codes.forEach((c) => bump(counts, c));
+      if (codes.length === 0) bump(counts, 'clean');
+      if (codes.includes('bad-answer') && r.checks.some((c) => c.status === 'pass') && op === 'GetFunction') problems.push(`${where}: a pass on a malformed GetFunction answer`);
+    } catch (e) {
+      problems.push(`${where}: threw ${describeThrown(e)}`);
+    }
+  }
+  s.knobs.hostile = {};
+  t.log(`${ANSWER_CASES} mutated answers: ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  t.deepEqual(problems, []);
+});
+
+test.serial('cache entries mutated field by field: a miss or a well-formed entry, never a throw', async (t) => {
+  if (REPLAY) { t.pass('replay mode'); return; }
+  const { openFindingsCache, cacheKey, entryPath } = await import('../src/scan/findingsCache.js');
+  const { cachedFindings } = await import('../src/report/bundleFindings.js');
+  const { buildReport } = await import('../src/report/buildReport.js');
+  const { openLocalBundle } = await import('../src/bundle/openBundle.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ri-fuzz-cache-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const cache = openFindingsCache(dir, '0.0.0-fuzz');
+  const valid: Json[] = [];
+  for (const target of [SAMPLE_94, SAMPLE_10, ...fixtureFiles('zip/good')]) {
+    const bundle = await openLocalBundle(target);
+    valid.push(JSON.parse(JSON.stringify(await bundleFindings(bundle, { handler: 'lambda_function.lambda_handler', placeLibrary: (p) => ({ installPath: `/var/task/${p}` }) }))) as Json);
+    await bundle.close();
+  }
+  const sha = 'fuzzsha256';
+  const file = entryPath(dir, cacheKey(sha, 'd'));
+  mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+  const problems: string[] = [];
+  let accepted = 0;
+  for (let i = 0; i < CACHE_CASES; i++) {
+    const seed = caseSeed(BASE_SEED ^ 0xcace, i);
+    const rng = new Rng(seed);
+    const entry: Json = { inspectorVersion: '0.0.0-fuzz', sha256: sha, discriminator: 'd', createdAt: new Date(0).toISOString(), value: rng.pick(valid) };
+    const m = mutateJson(entry, rng);
+    writeFileSync(file, rng.chance(0.05) ? JSON.stringify(m.value).slice(0, rng.int(200)) : JSON.stringify(m.value), { mode: 0o600 });
+    const where = `seed ${hex(seed)} [${m.ops.join(', ')}]`;
+    try {
+      const got = await cache.get(sha, 'd', cachedFindings);
+      if (got === undefined) continue;
+      accepted++;
+      const report = buildReport({ target: { type: 'zip', id: 'cached' }, findings: [got], created: { date: null, source: null, note: 'fuzz' } });
+      JSON.stringify(report);
+      if (report.checks.length !== 2) problems.push(`${where}: ${report.checks.length} checks from an accepted entry`);
+    } catch (e) {
+      problems.push(`${where}: threw ${describeThrown(e)}`);
+    }
+  }
+  t.log(`${CACHE_CASES} mutated cache entries: ${accepted} accepted as well-formed (edits the shape allows), ${CACHE_CASES - accepted} discarded`);
+  t.true(accepted < CACHE_CASES, 'the check refuses something');
+  t.deepEqual(problems, []);
+});

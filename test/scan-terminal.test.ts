@@ -45,9 +45,9 @@ test('Ctrl-C: the ^C and the message get a line of their own; the report is prin
   stderr.writes.push('^C'); // the terminal echoes ^C where the cursor is: at the end of the bar
   interrupt!();
   let screen = terminalScreen(stderr.writes);
-  const messageRow = screen.findIndex((l) => l.includes('interrupted: finishing the functions in flight'));
+  const messageRow = screen.findIndex((l) => l.includes('interrupted: stopping the functions in flight'));
   t.true(messageRow >= 0, screen.join('\n'));
-  t.is(screen[messageRow], 'rotation-inspector: interrupted: finishing the functions in flight, then printing what is done (Ctrl-C again to quit at once)');
+  t.is(screen[messageRow], 'rotation-inspector: interrupted: stopping the functions in flight, then printing what is done (Ctrl-C again to quit at once)');
   t.false(screen.some((l) => l.includes('^C')), 'the echoed ^C is wiped with the bar');
   t.regex(screen.at(-1)!, /^inspecting \[/, 'the bar goes on below the message');
 
@@ -100,5 +100,5 @@ test('--quiet at a terminal: no bar at all, and Ctrl-C\'s echo still never share
   const screen = terminalScreen(stderr.writes);
   t.false(screen.some((l) => l.includes('^C')), screen.join('\n'));
   t.false(screen.some((l) => /^(inspecting|discovering)/.test(l)), 'no bar with --quiet');
-  t.true(screen.includes('rotation-inspector: interrupted: finishing the functions in flight, then printing what is done (Ctrl-C again to quit at once)'));
+  t.true(screen.includes('rotation-inspector: interrupted: stopping the functions in flight, then printing what is done (Ctrl-C again to quit at once)'));
 });

@@ -46,6 +46,17 @@ export function awsError(e: unknown, ctx: AwsCallContext): InspectError {
   if (THROTTLED.has(name)) {
     return new InspectError('throttled', `${ctx.resource}: ${ctx.action} was still throttled after the SDK's retries`, { cause: e });
   }
+  // Deadlines, caps and Ctrl-C (AwsSession.callOptions, boundedHttpHandler) reach here wrapped in the SDK's AbortError.
+  const causes: Array<{ name?: string; message?: string }> = [];
+  for (let c: unknown = e, i = 0; c && typeof c === 'object' && i < 5; c = (c as { cause?: unknown }).cause, i++) causes.push(c as { name?: string });
+  const deadline = causes.find((c) => c.name === 'CallTimeoutError');
+  if (deadline || name === 'TimeoutError') {
+    const why = deadline ? redact((deadline.message ?? '').split('\n')[0]!) : `${msg}, after the SDK's retries`;
+    return new InspectError('call-timeout', `${ctx.resource}: ${ctx.action} gave up: ${why}`, { cause: e });
+  }
+  const tooLarge = causes.find((c) => c.name === 'ResponseTooLargeError');
+  if (tooLarge) return new InspectError('response-too-large', `${ctx.resource}: ${ctx.action}: ${redact((tooLarge.message ?? '').split('\n')[0]!)}`, { cause: e });
+  if (name === 'AbortError') return new InspectError('interrupted', `${ctx.resource}: ${ctx.action} interrupted`, { cause: e });
   if (NETWORK.has(code) || NETWORK.has(name) || /ECONNREFUSED|ENOTFOUND|socket hang up|connect ETIMEDOUT/.test(msg)) {
     const where = ctx.endpoint ? ctx.endpoint : `the ${ctx.action.split(':')[0]} endpoint in ${ctx.region}`;
     return new InspectError('endpoint-unreachable', `${ctx.resource}: cannot reach ${where} (${code || name || msg})`, { cause: e });

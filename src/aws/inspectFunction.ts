@@ -1,12 +1,13 @@
 import type { GetFunctionCommandOutput } from '@aws-sdk/client-lambda';
 import { openZipBundle } from '../bundle/zipBundle.js';
 import { InspectError, describeError } from '../errors.js';
-import { bundleFindings, loaderFacts, toReportError, type BundleFindings } from '../report/bundleFindings.js';
+import { bundleFindings, cachedFindings, loaderFacts, toReportError, unreadFindings, type BundleFindings } from '../report/bundleFindings.js';
 import { buildReport, failedReport, notApplicableReport } from '../report/buildReport.js';
 import { createdFromFlag } from '../report/inspectLocal.js';
 import type { Created, FunctionFacts, Report, ReportError } from '../report/report.js';
 import type { LoaderFacts } from '../facts/loader/lambdaLoader.js';
 import { httpRangeSource } from '../source/httpRangeSource.js';
+import { DESCRIBE_STACKS, GET_FUNCTION, GET_FUNCTION_ZIP, GET_LAYER_VERSION, checkAnswer } from './answerShapes.js';
 import { awsError } from './awsErrors.js';
 import { parseFunctionTarget } from './functionTarget.js';
 import { AwsSession, retryStrategy, sdk, type AwsClients, type AwsSettings } from './session.js';
@@ -15,6 +16,7 @@ export interface FunctionInspectOptions extends AwsSettings {
   /** --created: overrides the CloudFormation date. */
   created?: string | null | undefined;
   maxEntryBytes?: number | undefined;
+  maxBundleBytes?: number | undefined;
 }
 
 /** What one code object (function code or layer version) gave, with its cost. */
@@ -22,7 +24,8 @@ export interface CodeRead { findings: BundleFindings; bytesRead: number; size: n
 
 /** A persistent cache of code reads keyed by code SHA-256 (scan's --cache-dir). */
 export interface CodeReadCache {
-  get<T>(sha256: string, discriminator: string): Promise<T | undefined>;
+  /** `accept` checks what is read back field by field (and may repair it); undefined is a miss. */
+  get<T>(sha256: string, discriminator: string, accept?: (value: unknown) => T | undefined): Promise<T | undefined>;
   set<T>(sha256: string, discriminator: string, value: T): Promise<void>;
 }
 
@@ -57,6 +60,10 @@ export async function inspectFunctionTarget(target: string, options: FunctionIns
   const context = shared ?? newInspectContext(options);
   try {
     return await inspect(target, options, context);
+  } catch (e) {
+    // A failure nothing below foresaw is still this function's error, never an unhandled rejection.
+    const err = toReportError(e, target);
+    return failedReport({ type: 'function', id: target }, { date: null, source: null, note: 'the function could not be inspected' }, { code: err.code, message: err.message });
   } finally {
     if (!shared) await context.session.destroy();
   }
@@ -77,7 +84,9 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
     clients = await context.session.clients(region);
     const s = await sdk();
     debug?.(`lambda:GetFunction ${ft.functionName}${ft.qualifier ? `:${ft.qualifier}` : ''} in ${region}`);
-    fn = await clients.lambda.send(new s.lambda.GetFunctionCommand({ FunctionName: ft.functionName, ...(ft.qualifier ? { Qualifier: ft.qualifier } : {}) }));
+    fn = await clients.lambda.send(new s.lambda.GetFunctionCommand({ FunctionName: ft.functionName, ...(ft.qualifier ? { Qualifier: ft.qualifier } : {}) }), context.session.callOptions());
+    checkAnswer(fn, GET_FUNCTION, 'lambda:GetFunction', target);
+    if (fn.Configuration?.PackageType !== 'Image') checkAnswer(fn, GET_FUNCTION_ZIP, 'lambda:GetFunction', target);
   } catch (e) {
     const err = awsError(e, ctx('lambda:GetFunction'));
     return failedReport({ type: 'function', id: target, ...(region ? { region } : {}) }, flagCreated ?? unknownCreated, { code: err.code, message: err.message });
@@ -114,25 +123,25 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
   }
 
   const retry = retryStrategy(await sdk(), context.session.retryChoice());
-  const readCode = (): Promise<CodeRead> => {
-    const key = `${facts.codeSha256 ?? arn}\0${facts.handler ?? ''}`;
-    let p = context.codeReads.get(key);
-    if (!p) {
-      p = readBundle({
-        name: `${facts.name} code`, sha256: facts.codeSha256, discriminator: `function\0${facts.handler ?? ''}`, size: facts.codeSize ?? 0,
-        url: fn.Code?.Location ?? '', context, retry, options,
-        refreshUrl: async () => {
-          const s = await sdk();
-          const again = await clients.lambda.send(new s.lambda.GetFunctionCommand({ FunctionName: arn }));
-          return again.Code?.Location ?? '';
-        },
-        findings: { handler: facts.handler, placeLibrary: (p) => ({ installPath: `/var/task/${p}` }) },
-        count: () => { context.counters.codeDownloads++; },
-      });
-      context.codeReads.set(key, p);
-    }
-    return p;
-  };
+  const key = `${facts.codeSha256 ?? arn}\0${facts.handler ?? ''}`;
+  const ownRead = (): Promise<CodeRead> =>
+    readBundle({
+      name: `${facts.name} code`, sha256: facts.codeSha256, discriminator: `function\0${facts.handler ?? ''}`, size: facts.codeSize ?? 0,
+      url: fn.Code?.Location ?? '', context, retry, options,
+      refreshUrl: async () => {
+        const s = await sdk();
+        let again;
+        try {
+          again = await clients.lambda.send(new s.lambda.GetFunctionCommand({ FunctionName: arn }), context.session.callOptions());
+        } catch (e) {
+          throw awsError(e, ctx('lambda:GetFunction', arn));
+        }
+        return checkAnswer(again, GET_FUNCTION_ZIP, 'lambda:GetFunction', arn).Code!.Location!;
+      },
+      findings: { handler: facts.handler, placeLibrary: (p) => ({ installPath: `/var/task/${p}` }) },
+      count: () => { context.counters.codeDownloads++; },
+    });
+  const readCode = () => sharedRead(context.codeReads, key, ownRead);
   const reads: Array<Promise<CodeRead | ReportError>> = [
     readCode().catch((e: unknown) => toReportError(e, `${facts.name} code`)),
     ...facts.layers.map((layer) => readLayer(layer.arn, context, retry, options, ctx).catch((e: unknown) => toReportError(e, layer.arn))),
@@ -150,26 +159,50 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
       size += r.size;
     } else if (i === 0) {
       errors.push(r);
-      // keep the function code's slot first so the handler is taken from it
-      findings.push({ libraries: [], handler: null, handlerError: 'the function code could not be read', errors: [] });
+      // keep the function code's slot first so the handler is taken from it;
+      // an unread bundle is "not verified", never "no libpq"
+      findings.push(unreadFindings(r.message, true));
     } else {
       layerErrors.push(r);
     }
   });
   const loader = loaderFacts(findings);
   debug?.(`${facts.name}: read ${bytesRead} of ${size} bytes; loader: ${loader.reason}`);
+  // An unread layer that could hold the libpq the function loads is "not verified", never "no libpq".
+  const layersMatter = layerErrors.length > 0 && !layersCannotMatter(loader, findings[0]);
   const report = buildReport({
     target: { type: 'function', id: arn, region, ...(ft.qualifier ? { qualifier: ft.qualifier } : {}), bytesRead, size },
-    findings, created, function: facts, loader, environment: libpqTlsEnvironment(c.Environment?.Variables),
+    findings: layersMatter ? [...findings, ...layerErrors.map((e) => unreadFindings(e.message, false))] : findings, created, function: facts, loader, environment: libpqTlsEnvironment(c.Environment?.Variables),
   });
   // The creation date and the layers are optional reads: when the verdicts cannot depend on them,
   // their failure is a warning; otherwise the function could not be judged (an error, exit 2).
   const warnings: ReportError[] = [];
   if (stackError) (report.checks.every((c) => c.status !== 'unknown') ? warnings : errors).push(stackError);
-  (layersCannotMatter(loader, findings[0]) ? warnings : errors).push(...layerErrors);
+  (layersMatter ? errors : warnings).push(...layerErrors);
   report.errors.push(...errors);
   if (warnings.length > 0) report.warnings = warnings;
   return report;
+}
+
+/**
+ * Functions that share a code SHA-256 share one successful read. A failed
+ * read is not shared: each function has its own presigned URL, so a function
+ * that finds the shared read failed tries its own (once) before giving up,
+ * and a success replaces the failure for those that come after.
+ */
+async function sharedRead(reads: Map<string, Promise<CodeRead>>, key: string, ownRead: () => Promise<CodeRead>): Promise<CodeRead> {
+  let own: Promise<CodeRead> | undefined;
+  for (;;) {
+    let p = reads.get(key);
+    if (!p) { own = p = ownRead(); reads.set(key, p); }
+    try {
+      return await p;
+    } catch (e) {
+      if (p === own) throw e;
+      if (reads.get(key) === p) { own = ownRead(); reads.set(key, own); }
+      // else another function already started a fresh read: wait for that one
+    }
+  }
 }
 
 /**
@@ -209,7 +242,7 @@ interface ReadBundleArgs {
 /** Reads one code object over HTTP Range, or takes it from the on-disk cache. */
 async function readBundle(a: ReadBundleArgs): Promise<CodeRead> {
   if (a.sha256 && a.context.cache) {
-    const hit = await a.context.cache.get<BundleFindings>(a.sha256, a.discriminator).catch(() => undefined);
+    const hit = await a.context.cache.get(a.sha256, a.discriminator, cachedFindings).catch(() => undefined);
     if (hit) {
       a.context.counters.cacheHits++;
       a.options.debug?.(`${a.name}: cache hit for ${a.sha256}`);
@@ -218,10 +251,17 @@ async function readBundle(a: ReadBundleArgs): Promise<CodeRead> {
   }
   if (!a.url) throw new InspectError('no-code-location', `${a.name}: Lambda gave no code location`);
   a.count();
-  const source = httpRangeSource({ url: a.url, size: a.size, name: a.name, refreshUrl: a.refreshUrl, retry: a.retry });
+  const source = httpRangeSource({
+    url: a.url, size: a.size, name: a.name, refreshUrl: a.refreshUrl, retry: a.retry,
+    limits: a.context.session.limits, signal: a.context.session.settings.signal,
+  });
   const bundle = await openZipBundle(source);
   try {
-    const findings = await bundleFindings(bundle, { ...a.findings, ...(a.options.maxEntryBytes ? { maxEntryBytes: a.options.maxEntryBytes } : {}) });
+    const findings = await bundleFindings(bundle, {
+      ...a.findings,
+      ...(a.options.maxEntryBytes ? { maxEntryBytes: a.options.maxEntryBytes } : {}),
+      ...(a.options.maxBundleBytes ? { maxBundleBytes: a.options.maxBundleBytes } : {}),
+    });
     a.options.debug?.(`${a.name}: ${bundle.entries.length} entries, read ${source.bytesRead} of ${a.size} bytes`);
     if (a.sha256 && a.context.cache && findings.errors.length === 0) await a.context.cache.set(a.sha256, a.discriminator, findings).catch(() => {});
     return { findings, bytesRead: source.bytesRead, size: a.size };
@@ -239,7 +279,8 @@ function readLayer(arn: string, context: InspectContext, retry: ReturnType<typeo
       const clients = await context.session.clients(layerRegion);
       const get = async () => {
         try {
-          return await clients.lambda.send(new s.lambda.GetLayerVersionByArnCommand({ Arn: arn }));
+          const answer = await clients.lambda.send(new s.lambda.GetLayerVersionByArnCommand({ Arn: arn }), context.session.callOptions());
+          return checkAnswer(answer, GET_LAYER_VERSION, 'lambda:GetLayerVersion', arn);
         } catch (e) {
           throw awsError(e, { ...ctx('lambda:GetLayerVersion', arn), region: clients.region });
         }
@@ -271,7 +312,10 @@ function stackCreated(facts: FunctionFacts, clients: AwsClients, context: Inspec
       context.counters.stackLookups++;
       const s = await sdk();
       try {
-        const out = await clients.cloudformation.send(new s.cloudformation.DescribeStacksCommand({ StackName: stack }));
+        const out = checkAnswer(
+          await clients.cloudformation.send(new s.cloudformation.DescribeStacksCommand({ StackName: stack }), context.session.callOptions()),
+          DESCRIBE_STACKS, 'cloudformation:DescribeStacks', stack,
+        );
         const st = out.Stacks?.[0];
         if (!st?.CreationTime) return { created: { date: null, source: null, note: `stack ${stack} has no creation time`, stack } };
         const tags = Object.fromEntries((st.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));

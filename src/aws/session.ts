@@ -3,6 +3,14 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { RetryStrategyV2 } from '@smithy/types';
 import { InspectError } from '../errors.js';
+import { registerSecret, safeUrl } from '../redact.js';
+import { networkLimits, seconds, type NetworkLimits } from '../source/networkLimits.js';
+import { boundedHttpHandler } from './boundedHttpHandler.js';
+
+/** The reason an API call's deadline gives when it aborts the call. */
+export class CallTimeoutError extends Error {
+  override readonly name = 'CallTimeoutError';
+}
 
 /** AWS settings, read as the AWS CLI reads them. */
 export interface AwsSettings {
@@ -15,6 +23,10 @@ export interface AwsSettings {
   debug?: ((line: string) => void) | undefined;
   /** Environment to read (tests pass their own). */
   env?: NodeJS.ProcessEnv | undefined;
+  /** Deadlines and caps for API calls and code downloads (defaults: DEFAULT_NETWORK_LIMITS). */
+  limits?: Partial<NetworkLimits> | undefined;
+  /** Ends every call in flight at once (Ctrl-C). */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -43,13 +55,14 @@ async function loadSdk() {
   // The SDK warns on every Node 20 start that it will want Node 22; our users
   // did not ask for that line. The variable is the SDK's own switch.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const [lambda, cloudformation, secretsManager, retry] = await Promise.all([
+  const [lambda, cloudformation, secretsManager, retry, httpHandler] = await Promise.all([
     import('@aws-sdk/client-lambda'),
     import('@aws-sdk/client-cloudformation'),
     import('@aws-sdk/client-secrets-manager'),
     import('@smithy/core/retry'),
+    import('@smithy/node-http-handler'),
   ]);
-  return { lambda, cloudformation, secretsManager, retry };
+  return { lambda, cloudformation, secretsManager, retry, httpHandler };
 }
 
 let sdkPromise: Promise<Sdk> | undefined;
@@ -77,6 +90,25 @@ export class AwsSession {
   constructor(readonly settings: AwsSettings) {}
 
   private get env(): NodeJS.ProcessEnv { return this.settings.env ?? process.env; }
+
+  get limits(): NetworkLimits { return networkLimits(this.settings.limits); }
+
+  /**
+   * Options for one client.send: an abort signal that fires at the call's
+   * deadline (retries included) or at Ctrl-C. A paginator hands the same
+   * options to every page: call renew() between pages to give each its own.
+   */
+  callOptions(): { abortSignal: AbortSignal; renew(): void } {
+    const { totalMs } = this.limits;
+    const run = this.settings.signal;
+    const fresh = (): AbortSignal => {
+      const deadline = new AbortController();
+      setTimeout(() => deadline.abort(new CallTimeoutError(`no complete answer within ${seconds(totalMs)} (--timeout)`)), totalMs).unref();
+      return run ? AbortSignal.any([deadline.signal, run]) : deadline.signal;
+    };
+    const options = { abortSignal: fresh(), renew() { options.abortSignal = fresh(); } };
+    return options;
+  }
 
   /** --retry from the caller, else the SDK's AWS_MAX_ATTEMPTS / AWS_RETRY_MODE, else the measured default. */
   retryChoice(): RetryChoice {
@@ -123,18 +155,28 @@ export class AwsSession {
     const retry = this.retryChoice();
     const common = {
       region,
+      requestHandler: boundedHttpHandler(s.httpHandler, this.limits),
       ...(this.settings.profile ? { profile: this.settings.profile } : {}),
       ...(this.settings.endpointUrl ? { endpoint: this.settings.endpointUrl } : {}),
       maxAttempts: retry.maxAttempts,
       retryMode: retry.mode === 'adaptive' ? 'adaptive' : 'standard',
     };
-    this.settings.debug?.(`AWS clients for ${region}${this.settings.endpointUrl ? ` at ${this.settings.endpointUrl}` : ''}, retry ${retry.mode} x${retry.maxAttempts}`);
-    return {
+    this.settings.debug?.(`AWS clients for ${region}${this.settings.endpointUrl ? ` at ${safeUrl(this.settings.endpointUrl)}` : ''}, retry ${retry.mode} x${retry.maxAttempts}`);
+    const clients = {
       region,
       lambda: new s.lambda.LambdaClient({ ...common, retryStrategy: retryStrategy(s, retry) }),
       cloudformation: new s.cloudformation.CloudFormationClient({ ...common, retryStrategy: retryStrategy(s, retry) }),
       secretsManager: new s.secretsManager.SecretsManagerClient({ ...common, retryStrategy: retryStrategy(s, retry) }),
     };
+    // Whatever an endpoint echoes back (an error body quoting the request's headers) must not carry the
+    // credentials out: the values in use are redacted from every line written. Resolving them here is what the
+    // first call does anyway (the provider caches them); a failure is left for that call to report.
+    try {
+      const creds = await clients.lambda.config.credentials();
+      registerSecret(creds.secretAccessKey);
+      registerSecret(creds.sessionToken);
+    } catch { /* reported by the call that needs them */ }
+    return clients;
   }
 
   async destroy(): Promise<void> {

@@ -1,3 +1,5 @@
+import { InspectError } from '../errors.js';
+
 /**
  * A deployment bundle seen as a list of entries, whatever its container: a
  * zip, an unpacked directory or a single ELF file. Listing is cheap; content
@@ -30,6 +32,42 @@ export interface Bundle {
 
 /** Default cap on what one entry may inflate to. */
 export const DEFAULT_MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Default cap on what all the entries read from one bundle may inflate to
+ * together: a zip whose central directory points many entries at the same
+ * compressed data cannot make the reads add up past it.
+ */
+export const DEFAULT_MAX_BUNDLE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The same bundle, with every read counted against one budget: a read that
+ * would take the total past `limit` fails as `bundle-budget-exceeded` before
+ * anything is inflated, and no read may inflate past what is left. A read
+ * that fails still counts what it declared.
+ */
+export function withReadBudget(bundle: Bundle, limit: number): Bundle & { readonly inflated: number } {
+  let used = 0;
+  return {
+    kind: bundle.kind, id: bundle.id, entries: bundle.entries, size: bundle.size,
+    get bytesRead() { return bundle.bytesRead; },
+    get inflated() { return used; },
+    async read(entry, maxBytes) {
+      // An entry above the per-entry cap is that cap's error (entry-too-large), refused before inflating.
+      if (entry.size > maxBytes) return bundle.read(entry, maxBytes);
+      const left = limit - used;
+      if (entry.size > left) {
+        throw new InspectError('bundle-budget-exceeded', `${entry.path}: not read: the bundle's entries would inflate past ${limit} bytes in all (--max-bundle-bytes); ${used} bytes read so far`, { path: entry.path });
+      }
+      // Reserved before the read: a read that fails after inflating (a CRC mismatch) has still cost its bytes.
+      used += entry.size;
+      const bytes = await bundle.read(entry, Math.min(maxBytes, left));
+      used += bytes.length - entry.size;
+      return bytes;
+    },
+    close: () => bundle.close(),
+  };
+}
 
 export function normalizeEntryPath(p: string): string {
   const parts: string[] = [];

@@ -1,6 +1,7 @@
-import { closeSync, fstatSync, lstatSync, openSync, readSync, readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, lstatSync, readSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { InspectError } from '../errors.js';
+import { openRegularFile } from '../source/fileSource.js';
 import type { Bundle, BundleEntry } from './bundle.js';
 
 /** Entries an unpacked bundle may hold before we stop walking it. */
@@ -23,6 +24,8 @@ export async function openDirectoryBundle(root: string): Promise<Bundle> {
       if (st.isSymbolicLink()) entries.push({ path, type: 'symlink', size: st.size });
       else if (st.isDirectory()) { entries.push({ path, type: 'directory', size: 0 }); await walk(path); }
       else if (st.isFile()) entries.push({ path, type: 'file', size: st.size });
+      // A FIFO, socket or device is listed, not dropped: reading it is that entry's not-a-regular-file error.
+      else entries.push({ path, type: 'file', size: 0 });
     }
   };
   await walk('');
@@ -36,9 +39,9 @@ export async function openDirectoryBundle(root: string): Promise<Bundle> {
     async read(entry, maxBytes) {
       const full = join(root, entry.path);
       if (entry.type === 'symlink') return Buffer.from(readlinkSync(full), 'utf8');
-      const fd = openSync(full, 'r');
+      // a file swapped for a FIFO since the walk must not block the read
+      const { fd, size } = openRegularFile(full);
       try {
-        const { size } = fstatSync(fd);
         if (size > maxBytes) throw new InspectError('entry-too-large', `${entry.path}: ${size} bytes, above the ${maxBytes}-byte cap`, { path: entry.path });
         const buf = Buffer.allocUnsafe(size);
         let n = 0;

@@ -101,16 +101,17 @@ export async function locateLibpq(bundle: Bundle): Promise<LibpqLocation> {
     return cur.type === 'file' ? cur : null;
   };
 
-  const groups = new Map<string, LocatedLibpq>();
+  // Aliases gather in sets: a bundle of 100,000 links to one file stays linear.
+  const groups = new Map<string, { entry: BundleEntry; aliases: Set<string> }>();
   const contentKey = (e: BundleEntry) => (e.crc32 !== undefined ? `${e.size}:${e.crc32}` : `path:${e.path}`);
   const keyOfFile = new Map<string, string>();
   const add = (file: BundleEntry, alias?: string) => {
     const key = keyOfFile.get(file.path) ?? contentKey(file);
     keyOfFile.set(file.path, key);
     let g = groups.get(key);
-    if (!g) { g = { entry: file, aliases: [] }; groups.set(key, g); }
-    else if (g.entry.path !== file.path && !g.aliases.includes(file.path)) g.aliases.push(file.path);
-    if (alias && alias !== g.entry.path && !g.aliases.includes(alias)) g.aliases.push(alias);
+    if (!g) { g = { entry: file, aliases: new Set() }; groups.set(key, g); }
+    else if (g.entry.path !== file.path) g.aliases.add(file.path);
+    if (alias && alias !== g.entry.path) g.aliases.add(alias);
   };
 
   // Real files first, so a library is named by its file, not by a link to it.
@@ -121,7 +122,7 @@ export async function locateLibpq(bundle: Bundle): Promise<LibpqLocation> {
     const file = await resolve(e);
     if (file) add(file, e.path);
   }
-  const libraries = [...groups.values()].map((g) => ({ ...g, aliases: g.aliases.sort() }));
+  const libraries = [...groups.values()].map((g) => ({ entry: g.entry, aliases: [...g.aliases].sort() }));
   libraries.sort((a, b) => a.entry.path.localeCompare(b.entry.path));
 
   // Driver modules that may carry a static libpq: known drivers first, then other PostgreSQL-named ELF files.

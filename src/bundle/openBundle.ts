@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { InspectError } from '../errors.js';
 import type { ByteSource } from '../source/byteSource.js';
-import { fileSource } from '../source/fileSource.js';
+import { fileSource, notAFile } from '../source/fileSource.js';
 import type { Bundle } from './bundle.js';
 import { openDirectoryBundle } from './directoryBundle.js';
 import { elfBundle } from './elfBundle.js';
@@ -41,6 +41,7 @@ export async function openLocalBundle(path: string): Promise<Bundle> {
     throw new InspectError(code === 'ENOENT' ? 'not-found' : 'unreadable', `${path}: ${code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code ?? 'error'})`}`, { path, cause: e });
   }
   if (st.isDirectory()) return openDirectoryBundle(path);
+  if (!st.isFile()) throw notAFile(path, st);
   const source = await fileSource(path);
   try {
     return await openBundleFromSource(source, path);

@@ -35,6 +35,9 @@ const opt = {
   profile: { name: 'profile', value: 'P', help: 'named profile from ~/.aws/config or ~/.aws/credentials' },
   endpointUrl: { name: 'endpoint-url', value: 'URL', help: 'http(s) endpoint for every AWS service (a VPC endpoint, an emulator)' },
   maxEntryBytes: { name: 'max-entry-bytes', value: 'N', help: 'cap on what one zip entry may inflate to (default 64 MiB)' },
+  maxBundleBytes: { name: 'max-bundle-bytes', value: 'N', help: 'cap on what all entries read from one bundle inflate to together (default 256 MiB)' },
+  timeout: { name: 'timeout', value: 'S', help: 'give up an AWS call or a bundle download after S seconds, retries included (default 60)' },
+  idleTimeout: { name: 'idle-timeout', value: 'S', help: 'give up a connection that sends nothing for S seconds (default 15)' },
   ignoreFile: { name: 'ignore-file', value: 'FILE', help: 'accepted findings (YAML or JSON): shown as ignored, not counted by --fail-on' },
   debug: { name: 'debug', help: 'stack traces and progress detail on stderr' },
   help: { name: 'help', short: 'h', help: 'this help' },
@@ -59,7 +62,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       opt.format(INSPECT_FORMATS), opt.failOn, opt.output, opt.quiet,
       { name: 'created', value: 'YYYY-MM-DD', help: 'when the function was set up (offline targets; overrides CloudFormation live)' },
       { name: 'function', help: 'read every target as a Lambda function name, even if a file of that name exists' },
-      opt.region(false), opt.profile, opt.endpointUrl, opt.maxEntryBytes, opt.ignoreFile, opt.debug, opt.help,
+      opt.region(false), opt.profile, opt.endpointUrl, opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout, opt.ignoreFile, opt.debug, opt.help,
     ],
     examples: [
       'rotation-inspector inspect ./SecretsManagerRDSPostgreSQLRotationSingleUser.zip --created 2021-06-01',
@@ -78,7 +81,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       { name: 'concurrency', value: 'N', help: `functions inspected at once (default ${DEFAULT_CONCURRENCY})` },
       { name: 'cache-dir', value: 'DIR', help: 'on-disk cache of findings by code SHA-256' },
       { name: 'no-cache', help: 'do not read or write the cache' },
-      opt.maxEntryBytes, opt.ignoreFile, opt.debug, opt.help,
+      opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout, opt.ignoreFile, opt.debug, opt.help,
     ],
     examples: [
       'rotation-inspector scan --all-regions --profile audit --format markdown -o rotation-audit.md',
@@ -137,6 +140,9 @@ export interface CommonOptions {
   profile: string | undefined;
   endpointUrl: string | undefined;
   maxEntryBytes: number | undefined;
+  maxBundleBytes: number | undefined;
+  /** --timeout / --idle-timeout, in ms: deadlines for each AWS call and each bundle download. */
+  limits: { totalMs?: number; idleMs?: number };
   /** --ignore-file: accepted findings (see report/ignoreRules.ts). */
   ignoreFile: string | undefined;
 }
@@ -264,6 +270,13 @@ function checkDate(value: string): string {
   return value;
 }
 
+function seconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 86_400) throw usage(`--${name}: "${value}" is not a number of seconds (above 0, at most 86400)`);
+  return Math.ceil(n * 1000);
+}
+
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -336,6 +349,11 @@ export function parseCli(argv: readonly string[]): CliArgs {
     debug: flag('debug'), output, quiet: flag('quiet'),
     region: regions[0], profile: one('profile'), endpointUrl: endpointUrl === undefined ? undefined : checkEndpointUrl(endpointUrl),
     maxEntryBytes: positiveInt('max-entry-bytes', one('max-entry-bytes')), ignoreFile: one('ignore-file'),
+    maxBundleBytes: positiveInt('max-bundle-bytes', one('max-bundle-bytes')),
+    limits: {
+      ...(one('timeout') !== undefined ? { totalMs: seconds('timeout', one('timeout')) } : {}),
+      ...(one('idle-timeout') !== undefined ? { idleMs: seconds('idle-timeout', one('idle-timeout')) } : {}),
+    },
   };
   if (command === 'inspect') {
     if (positionals.length === 0) throw usage('inspect: name at least one target (a .zip, a directory, an ELF file or a function)');

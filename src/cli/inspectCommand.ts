@@ -37,10 +37,10 @@ export async function runInspect(args: InspectArgs, io: CliIo): Promise<ExitCode
         const { inspectFunctionTarget } = await import('../aws/inspectFunction.js');
         report = await inspectFunctionTarget(target, {
           region: args.region, profile: args.profile, endpointUrl: args.endpointUrl, created: args.created,
-          maxEntryBytes: args.maxEntryBytes, debug: args.debug ? (line) => io.stderr.write(`debug: ${redact(showOutsideText(line))}\n`) : undefined,
+          maxEntryBytes: args.maxEntryBytes, maxBundleBytes: args.maxBundleBytes, limits: args.limits, debug: args.debug ? (line) => io.stderr.write(`debug: ${redact(showOutsideText(line))}\n`) : undefined,
         });
       } else {
-        report = await inspectLocal(target, { created: args.created, ...(args.maxEntryBytes ? { maxEntryBytes: args.maxEntryBytes } : {}) });
+        report = await inspectLocal(target, { created: args.created, ...(args.maxEntryBytes ? { maxEntryBytes: args.maxEntryBytes } : {}), ...(args.maxBundleBytes ? { maxBundleBytes: args.maxBundleBytes } : {}) });
       }
       ignore?.apply(report);
       reports.push(report);

@@ -1,5 +1,6 @@
 import { InspectError, describeError } from '../errors.js';
 import { redact } from '../redact.js';
+import { showOutsideText } from '../render/outsideText.js';
 import { INSPECTOR_VERSION } from '../version.js';
 import { commandHelp, isCommand, parseCli, USAGE } from './args.js';
 import { errorLine, type CliIo } from './cliIo.js';
@@ -46,7 +47,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     } else {
       io.stderr.write(errorLine(`internal error: ${describeError(e)}${debug ? '' : ' (run with --debug for details)'}`));
     }
-    if (debug && e instanceof Error && e.stack) io.stderr.write(`${redact(e.stack)}\n`);
+    if (debug && e instanceof Error && e.stack) io.stderr.write(`${e.stack.split('\n').map((line) => showOutsideText(redact(line))).join('\n')}\n`);
     return EXIT.couldNotJudge;
   }
 }

@@ -34,16 +34,19 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
       exitNow(io, EXIT.interrupted);
       return;
     }
-    err('interrupted: finishing the functions in flight, then printing what is done (Ctrl-C again to quit at once)');
+    err('interrupted: stopping the functions in flight, then printing what is done (Ctrl-C again to quit at once)');
     controller.abort();
   });
   let result: ScanResult;
   const startedAt = new Date();
   try {
-    const cache = args.noCache ? undefined : openFindingsCache(args.cacheDir ?? defaultCacheDir(io.env), INSPECTOR_VERSION);
+    const opened = args.noCache ? undefined : openFindingsCache(args.cacheDir ?? defaultCacheDir(io.env), INSPECTOR_VERSION);
+    const refused = await opened?.refused;
+    if (refused) err(`cache not used: ${showOutsideText(refused)}; going on without it`);
+    const cache = refused ? undefined : opened;
     result = await scanAccount({
       regions: args.regions, allRegions: args.allRegions, concurrency: args.concurrency, profile: args.profile, endpointUrl: args.endpointUrl,
-      region: args.region, maxEntryBytes: args.maxEntryBytes, cache, signal: controller.signal, env: io.env,
+      region: args.region, maxEntryBytes: args.maxEntryBytes, maxBundleBytes: args.maxBundleBytes, limits: args.limits, cache, signal: controller.signal, env: io.env,
       debug: args.debug ? (line) => progress.message(`debug: ${redact(showOutsideText(line))}`) : undefined,
       onDiscovered: (n) => { found = n; progress.found(n); },
       onDiscoveryDone: (n) => { found = n; progress.discoveryDone(n); },

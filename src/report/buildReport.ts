@@ -40,10 +40,10 @@ export function buildReport(parts: ReportParts): Report {
   const libpq = unreadable.length > 0 && !loadedLib
     ? { path: unreadable[0]!, tls: { capable: null, evidence: 'could not be read' } }
     : tlsLib ? { path: tlsLib.installPath ?? tlsLib.path, tls: tlsLib.tls! } : null;
-  const checks = [
+  const checks = notVerified([
     scramCheck(subjects, created, unreadable, scope),
     tlsCheck(handler, created, { scope, libpq, ...(main?.handlerError ? { handlerError: main.handlerError } : {}), ...(parts.environment ? { environment: parts.environment } : {}) }),
-  ];
+  ], parts.findings.map((f) => f.unread));
   return {
     ...envelope(parts.target, parts.created),
     libraries: libraries.map(({ highest: _highest, ...l }) => l),
@@ -53,6 +53,30 @@ export function buildReport(parts: ReportParts): Report {
     ...(parts.function ? { function: parts.function } : {}),
     ...(parts.loader ? { loader: parts.loader } : {}),
   };
+}
+
+/**
+ * A bundle that could not be read is not an empty bundle: a check cannot
+ * pass or be not-applicable on what was not read. An unread function code
+ * (the handler and the first libpq on the path) makes both checks unknown;
+ * an unread layer (passed here only when it could hold the libpq that
+ * loads) turns a pass or not-applicable into unknown, while a failure
+ * already proven by what was read stands.
+ */
+function notVerified(checks: Check[], unread: ReadonlyArray<string | undefined>): Check[] {
+  const causes = unread.filter((u): u is string => u !== undefined);
+  if (causes.length === 0) return checks;
+  const codeUnread = unread[0] !== undefined;
+  const evidence = causes.map((why) => `not read: ${why}`);
+  return checks.map((c) => {
+    if (!codeUnread && (c.status === 'fail' || c.status === 'warn' || c.status === 'unknown')) return { ...c, evidence: [...c.evidence, ...evidence] };
+    return {
+      ...c, status: 'unknown' as const,
+      summary: `Not verified: ${causes.length === 1 ? 'a bundle' : `${causes.length} bundles`} of this function could not be read (${causes.join('; ')}).`,
+      evidence: [...c.evidence, ...evidence],
+      remediation: c.remediation || 'Fix the cause above and inspect again; until then this function is not verified.',
+    };
+  });
 }
 
 /** The fields every report starts with, in schema order. */

@@ -1,14 +1,15 @@
-import { DEFAULT_MAX_ENTRY_BYTES, basename, type Bundle, type BundleEntry } from '../bundle/bundle.js';
+import { DEFAULT_MAX_BUNDLE_BYTES, DEFAULT_MAX_ENTRY_BYTES, basename, withReadBudget, type Bundle, type BundleEntry } from '../bundle/bundle.js';
 import { MAX_MODULE_BYTES, MAX_MODULE_CANDIDATES, isLibpqName, locateLibpq, type DriverModule } from '../bundle/libpqLocator.js';
 import { InspectError, describeError } from '../errors.js';
 import { apiFloorEvidence } from '../evidence/apiFloorEvidence.js';
 import { fileNameEvidence, runpathEvidence } from '../evidence/pathEvidence.js';
 import { PQLIBVERSION, pqlibVersionEvidence } from '../evidence/pqlibVersionEvidence.js';
 import { highestMajor, mergeVersionEvidence, type VersionEvidence } from '../evidence/versionEvidence.js';
-import { parseElf } from '../facts/elf/elfFacts.js';
+import { MAX_STRING_BYTES, parseElf } from '../facts/elf/elfFacts.js';
 import { OPENSSL_LIBRARY, opensslVersionString, tlsCapability } from '../facts/elf/tlsCapability.js';
-import { handlerFacts, languageOf, localImports, type HandlerFacts, type SourceFile } from '../facts/handler/handlerFacts.js';
+import { handlerFacts, languageOf, localImports, type Engine, type HandlerFacts, type SourceFile } from '../facts/handler/handlerFacts.js';
 import { whichLibpqLoads, type LoaderFacts } from '../facts/loader/lambdaLoader.js';
+import { shapeProblem, type Shape } from '../outsideShape.js';
 import type { LibraryReport, ReportError } from './report.js';
 
 /** What one bundle (function code or a layer) contributes to a report. */
@@ -17,6 +18,12 @@ export interface BundleFindings {
   handler: HandlerFacts | null;
   handlerError?: string;
   errors: ReportError[];
+  /**
+   * Set when the bundle itself could not be read (download failed, budget
+   * exceeded, not a zip): why. Its absence of libraries is then not evidence
+   * of anything, and the checks that depend on it are unknown.
+   */
+  unread?: string;
 }
 
 export interface FindingsOptions {
@@ -25,11 +32,17 @@ export interface FindingsOptions {
   /** Look for a handler at all (layers: no). */
   findHandler?: boolean;
   maxEntryBytes?: number;
+  /** Cap on what all the entries read from the bundle inflate to together (default DEFAULT_MAX_BUNDLE_BYTES). */
+  maxBundleBytes?: number;
   /** Decorates each library (layer ARN, install path). */
   placeLibrary?: (path: string) => Pick<LibraryReport, 'layer' | 'installPath'>;
 }
 
 const MAX_HANDLER_BYTES = 1024 * 1024;
+/** libpq files read in full per bundle: real bundles hold one to three; past it each is an unread library (unknown). */
+export const MAX_LIBPQ_READ = 32;
+/** Names (symlinks and identical copies) kept per library, and weighed as file-name evidence. */
+export const MAX_ALIASES = 64;
 /** Local modules read with the handler, and all handler source together. */
 const MAX_LOCAL_IMPORTS = 20;
 const MAX_HANDLER_TOTAL_BYTES = 4 * 1024 * 1024;
@@ -45,25 +58,107 @@ function emptyLibrary(path: string, size: number): LibraryReport & { highest: nu
   };
 }
 
+const STRINGS = { array: 'string' } as const;
+const NULLABLE_STRINGS = { nullable: STRINGS } as const;
+const INT_OR_NULL = { nullable: 'integer' } as const;
+const EVIDENCE_SOURCES = ['PQlibVersion', 'RUNPATH', 'RPATH', 'exported-api', 'file-name'] as const;
+const LANGUAGES = { oneOf: ['python', 'javascript'] } as const;
+// An engine this build does not know makes the entry a miss (read again), never a verdict on a guess.
+const ENGINES = { oneOf: ['postgresql', 'redshift', 'mysql', 'mariadb', 'oracle', 'sqlserver', 'mongodb', 'db2', 'influxdb', 'redis'] satisfies readonly Engine[] } as const;
+
+/** BundleFindings as JSON holds them: what a cache entry must look like, field by field. */
+const FINDINGS_SHAPE: Shape = {
+  object: {
+    libraries: {
+      array: {
+        object: {
+          path: 'string', aliases: STRINGS, layer: 'string', installPath: 'string', size: 'integer',
+          machine: { nullable: 'string' }, class: { nullable: 'integer' }, endianness: { nullable: { oneOf: ['little', 'big'] } },
+          soname: { nullable: 'string' }, runpath: NULLABLE_STRINGS, rpath: NULLABLE_STRINGS, needed: STRINGS, exportedFunctions: 'integer',
+          version: {
+            object: {
+              value: { nullable: 'string' }, major: INT_OR_NULL, exact: 'boolean', atLeast: INT_OR_NULL, conflicts: STRINGS,
+              evidence: { array: { object: { source: { oneOf: EVIDENCE_SOURCES }, value: 'string', detail: 'string' } } },
+            },
+          },
+          // JSON turns an unbounded Infinity into null
+          highest: { nullable: 'integer' },
+          tls: {
+            object: {
+              capable: { nullable: 'boolean' }, evidence: 'string',
+              openssl: { object: { path: 'string', version: { nullable: 'string' } } },
+            },
+            optional: ['openssl'],
+          },
+          linkage: { oneOf: ['shared', 'static'] }, driver: 'string',
+          warnings: STRINGS, error: 'string', errorCode: 'string',
+        },
+        optional: ['layer', 'installPath', 'tls', 'linkage', 'driver', 'warnings', 'error', 'errorCode'],
+      },
+    },
+    handler: {
+      nullable: {
+        object: {
+          path: 'string', alsoRead: STRINGS, language: LANGUAGES, isRotationHandler: 'boolean', steps: STRINGS,
+          drivers: STRINGS, driverImports: { array: { object: { name: 'string', language: LANGUAGES, engine: ENGINES, evidence: 'string' } } },
+          engine: { nullable: ENGINES }, engineEvidence: STRINGS,
+          asksForTls: 'boolean', tlsEvidence: STRINGS, plainConnections: STRINGS, turnsTlsOff: STRINGS,
+        },
+      },
+    },
+    handlerError: 'string',
+    errors: { array: { object: { path: 'string', code: 'string', message: 'string' }, optional: ['path'] } },
+  },
+  optional: ['handlerError'],
+};
+
+/**
+ * Findings read back from the cache, checked field by field; undefined
+ * (a miss, so the bundle is read again) when anything differs. An unread
+ * bundle is never cached, so an entry that claims one is refused too.
+ */
+export function cachedFindings(value: unknown): BundleFindings | undefined {
+  if (shapeProblem(value, FINDINGS_SHAPE) !== null) return undefined;
+  const f = value as BundleFindings & { unread?: unknown };
+  if (f.unread !== undefined) return undefined;
+  for (const l of f.libraries) if ((l.highest as number | null) === null) l.highest = Infinity;
+  return f;
+}
+
+/** The findings of a bundle that could not be read at all: nothing in it is known. */
+export function unreadFindings(why: string, isFunctionCode: boolean): BundleFindings {
+  return { libraries: [], handler: null, ...(isFunctionCode ? { handlerError: `the function code could not be read: ${why}` } : {}), errors: [], unread: why };
+}
+
 export function toReportError(e: unknown, path?: string): ReportError {
   if (e instanceof InspectError) return { ...(e.path ?? path ? { path: e.path ?? path } : {}), code: e.code, message: e.message };
   return { ...(path ? { path } : {}), code: 'error', message: `${path ? `${path}: ` : ''}${describeError(e)}` };
 }
 
 /** Reads the libpq files and the handler of one bundle into facts and evidence. */
-export async function bundleFindings(bundle: Bundle, options: FindingsOptions = {}): Promise<BundleFindings> {
+export async function bundleFindings(whole: Bundle, options: FindingsOptions = {}): Promise<BundleFindings> {
   const maxBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+  // Every read below (symlink targets, libraries, modules, OpenSSL, handler source) counts against one budget.
+  const bundle = withReadBudget(whole, options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES);
+  const stringBudget = { left: MAX_STRING_BYTES };
+  let libpqRead = 0;
   const errors: ReportError[] = [];
   const located = await locateLibpq(bundle);
   for (const b of located.broken) errors.push(b);
 
   const libraries: BundleFindings['libraries'] = [];
   const opensslSeen = new Map<string, Promise<string | null>>();
-  const readLibrary = async (entry: BundleEntry, aliases: string[], module?: DriverModule): Promise<void> => {
-    const lib: BundleFindings['libraries'][number] = { ...emptyLibrary(entry.path, entry.size), aliases, ...options.placeLibrary?.(entry.path) };
+  const readLibrary = async (entry: BundleEntry, allAliases: string[], module?: DriverModule): Promise<void> => {
+    // Real libraries have two or three names; a hostile bundle can give one 100,000 (each a file-name clue to weigh).
+    const aliases = allAliases.slice(0, MAX_ALIASES);
+    const aliasNote = allAliases.length > MAX_ALIASES ? [`${MAX_ALIASES.toLocaleString('en-US')} of ${allAliases.length.toLocaleString('en-US')} names of this file kept`] : [];
+    const lib: BundleFindings['libraries'][number] = { ...emptyLibrary(entry.path, entry.size), aliases, ...options.placeLibrary?.(entry.path), ...(aliasNote.length ? { warnings: aliasNote } : {}) };
     try {
+      if (!module && ++libpqRead > MAX_LIBPQ_READ) {
+        throw new InspectError('too-many-libpq', `${entry.path}: not read: the bundle holds ${located.libraries.length} libpq files and at most ${MAX_LIBPQ_READ} are read in full`, { path: entry.path });
+      }
       const bytes = await bundle.read(entry, maxBytes);
-      const elf = parseElf(bytes, entry.path, { codeOf: [PQLIBVERSION] });
+      const elf = parseElf(bytes, entry.path, { codeOf: [PQLIBVERSION], stringBudget });
       // A driver module is a libpq only when it defines libpq's API itself (libpq linked in).
       if (module && !definesLibpqApi(elf)) return;
       const evidence: VersionEvidence[] = [
@@ -81,7 +176,7 @@ export async function bundleFindings(bundle: Bundle, options: FindingsOptions = 
         // A bare ELF target that is not a libpq file but defines its API (a driver module given alone) has it built in.
         linkage: module || (bundle.kind === 'elf' && !isLibpqName(entry.path) && !elf.soname?.startsWith('libpq') && definesLibpqApi(elf)) ? 'static' : 'shared',
         ...(module?.driver ? { driver: module.driver } : {}),
-        ...(elf.warnings.length ? { warnings: elf.warnings } : {}),
+        ...(elf.warnings.length + aliasNote.length ? { warnings: [...aliasNote, ...elf.warnings] } : {}),
       });
       await addOpensslVersion(bundle, lib, opensslSeen);
     } catch (e) {

@@ -1,3 +1,4 @@
+import { LIST_SECRETS_PAGE, checkAnswer } from '../aws/answerShapes.js';
 import { awsError } from '../aws/awsErrors.js';
 import { sdk, type AwsSession } from '../aws/session.js';
 import type { InspectError } from '../errors.js';
@@ -46,8 +47,11 @@ export async function discoverRotationFunctions(
   const listings = await Promise.all(regions.map(async (region): Promise<RegionListing> => {
     try {
       const clients = await session.clients(region);
-      const pages = s.secretsManager.paginateListSecrets({ client: clients.secretsManager, pageSize: 100 }, { IncludePlannedDeletion: false });
+      const call = session.callOptions();
+      const pages = s.secretsManager.paginateListSecrets({ client: clients.secretsManager, pageSize: 100 }, { IncludePlannedDeletion: false }, call);
       for await (const page of pages) {
+        call.renew();
+        checkAnswer(page, LIST_SECRETS_PAGE, 'secretsmanager:ListSecrets', `secrets in ${region}`);
         for (const secret of page.SecretList ?? []) {
           const raw = secret.RotationLambdaARN;
           if (!raw) continue;

@@ -10,6 +10,7 @@ export interface ScanOptions extends AwsSettings {
   /** Functions inspected at once. */
   concurrency: number;
   maxEntryBytes?: number | undefined;
+  maxBundleBytes?: number | undefined;
   cache?: CodeReadCache | undefined;
   /** Stops starting new inspections (Ctrl-C). */
   signal?: AbortSignal | undefined;
@@ -66,10 +67,14 @@ export async function scanAccount(options: ScanOptions): Promise<ScanResult> {
     const discovery = await discoverRotationFunctions(context.session, regions, options.allRegions, (arn) => {
       order.push(arn);
       options.onDiscovered?.(order.length);
+      // A task never rejects: inspectFunctionTarget turns every failure into the function's report, and a
+      // failing progress callback does not lose the report.
       work.add(async () => {
         const report = await inspectFunctionTarget(arn, { ...options, created: null }, context);
+        // Ctrl-C ends the reads in flight: a function cut short is not inspected, not a report with errors.
+        if (options.signal?.aborted && report.errors.some((e) => e.code === 'interrupted')) return;
         byArn.set(arn, report);
-        options.onInspected?.(report);
+        try { options.onInspected?.(report); } catch { /* progress output only */ }
       });
     });
     options.onDiscoveryDone?.(order.length);

@@ -32,6 +32,9 @@ export interface RangeFetcher {
 
 interface Segment { start: number; bytes: Buffer }
 
+/** Cached ranges kept per source: the tail, the central directory and the last few entries read. */
+const MAX_SEGMENTS = 64;
+
 /**
  * Serves reads from ranges fetched earlier when they cover the request, and
  * fetches exactly the missing range otherwise. Over HTTP this turns the zip
@@ -40,6 +43,7 @@ interface Segment { start: number; bytes: Buffer }
  */
 export class RangeCachedSource implements ByteSource {
   private readonly segments: Segment[] = [];
+  private held = 0;
   private fetched = 0;
   constructor(private readonly fetcher: RangeFetcher, private readonly maxCachedBytes = 256 * 1024 * 1024) {}
 
@@ -71,8 +75,13 @@ export class RangeCachedSource implements ByteSource {
       throw new InspectError('truncated', `${this.name}: expected ${length} bytes at offset ${offset}, got ${bytes.length}`);
     }
     this.fetched += bytes.length;
-    const held = this.segments.reduce((n, s) => n + s.bytes.length, 0);
-    if (held + length <= this.maxCachedBytes) this.segments.push({ start: offset, bytes });
+    if (length <= this.maxCachedBytes) {
+      // A bounded number of segments, oldest dropped first: every lookup scans them, so 100,000 small reads of a
+      // hostile zip must not leave 100,000 segments behind (quadratic); the bytes held stay under the cap too.
+      this.segments.push({ start: offset, bytes });
+      this.held += length;
+      while (this.segments.length > MAX_SEGMENTS || this.held > this.maxCachedBytes) this.held -= this.segments.shift()!.bytes.length;
+    }
     return bytes;
   }
 

@@ -4,6 +4,7 @@ import type { RetryStrategyV2 } from '@smithy/types';
 import { InspectError, describeError } from '../errors.js';
 import { safeUrl } from '../redact.js';
 import { RangeCachedSource, type ByteSource } from './byteSource.js';
+import { networkLimits, seconds, type NetworkLimits } from './networkLimits.js';
 
 export interface HttpRangeOptions {
   /** The (presigned) URL. Never printed: messages use its origin and path only. */
@@ -16,9 +17,10 @@ export interface HttpRangeOptions {
   refreshUrl?: () => Promise<string>;
   /** The SDK's retry strategy, for throttling and transient faults. */
   retry?: RetryStrategyV2;
-  /** The most a whole download may be when the server ignores Range. */
-  maxWholeBytes?: number;
-  timeoutMs?: number;
+  /** Idle and total deadlines, the whole-download cap. */
+  limits?: Partial<NetworkLimits> | undefined;
+  /** Ends every request at once (Ctrl-C). */
+  signal?: AbortSignal | undefined;
 }
 
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 16 });
@@ -30,27 +32,65 @@ class TransientError extends Error {
   constructor(message: string, readonly errorType: 'TRANSIENT' | 'THROTTLING' | 'SERVER_ERROR', readonly retryAfterMs?: number) { super(message); }
 }
 
-function get(url: string, range: string, limit: number, timeoutMs: number): Promise<Answer> {
+/** Why a request was given up for good: past the deadline, interrupted, or an answer larger than allowed. */
+class FinalError extends Error {
+  constructor(readonly code: string, message: string) { super(message); }
+}
+
+/** Error bodies are read only to be discarded; a few KiB is plenty. */
+const MAX_ERROR_BODY = 64 * 1024;
+
+interface GetLimits {
+  /** Most body bytes accepted for a status (206: the range, 200: the whole object). */
+  bodyLimit: (status: number) => number;
+  idleMs: number;
+  /** Epoch ms past which the request is abandoned. */
+  deadlineAt: number;
+  totalMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+function get(url: string, range: string, l: GetLimits): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = request(u, { method: 'GET', headers: { Range: range, 'Accept-Encoding': 'identity' }, agent: u.protocol === 'https:' ? httpsAgent : httpAgent, timeout: timeoutMs }, (res) => {
+    let settled = false;
+    // Once a request is given up for good, whichever event reports it carries that reason.
+    let final: FinalError | undefined;
+    const stop = (e: FinalError) => { final ??= e; req.destroy(e); };
+    const fail = (e: Error) => { if (!settled) { settled = true; clearTimeout(timer); l.signal?.removeEventListener('abort', onAbort); reject(final ?? e); } };
+    // `timeout` is the socket's idle timeout: it covers connecting, waiting for
+    // the headers and any pause in the body; the timer covers a drip.
+    const req = request(u, { method: 'GET', headers: { Range: range, 'Accept-Encoding': 'identity' }, agent: u.protocol === 'https:' ? httpsAgent : httpAgent, timeout: l.idleMs }, (res) => {
+      const status = res.statusCode ?? 0;
+      const limit = l.bodyLimit(status);
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > limit) {
+        stop(new FinalError('response-too-large', `HTTP ${status} answer declares ${declared} bytes, more than the ${limit} expected`));
+        return;
+      }
       const chunks: Buffer[] = [];
       let n = 0;
       res.on('data', (c: Buffer) => {
         n += c.length;
-        if (n > limit) { req.destroy(new InspectError('code-too-large', `response is larger than the ${limit} bytes expected`)); return; }
+        if (n > limit) { stop(new FinalError('response-too-large', `HTTP ${status} answer is larger than the ${limit} bytes expected`)); return; }
         chunks.push(c);
       });
       res.on('end', () => {
-        if (!res.complete) { reject(new TransientError('connection closed before the whole body arrived', 'TRANSIENT')); return; }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, n) });
+        if (!res.complete) { fail(new TransientError('connection closed before the whole body arrived', 'TRANSIENT')); return; }
+        if (settled) return;
+        settled = true; clearTimeout(timer); l.signal?.removeEventListener('abort', onAbort);
+        resolve({ status, headers: res.headers, body: Buffer.concat(chunks, n) });
       });
-      res.on('aborted', () => reject(new TransientError('connection closed before the whole body arrived', 'TRANSIENT')));
-      res.on('error', (e) => reject(e instanceof InspectError ? e : new TransientError(describeError(e), 'TRANSIENT')));
+      res.on('aborted', () => fail(new TransientError('connection closed before the whole body arrived', 'TRANSIENT')));
+      res.on('error', (e) => fail(e instanceof FinalError ? e : new TransientError(describeError(e), 'TRANSIENT')));
     });
-    req.on('timeout', () => req.destroy(new TransientError(`no answer within ${timeoutMs} ms`, 'TRANSIENT')));
-    req.on('error', (e) => reject(e instanceof InspectError || e instanceof TransientError ? e : new TransientError(`${(e as NodeJS.ErrnoException).code ?? describeError(e)}`, 'TRANSIENT')));
+    const timer = setTimeout(() => stop(new FinalError('download-timeout', `gave up after ${seconds(l.totalMs)} (--timeout)`)), Math.max(0, l.deadlineAt - Date.now()));
+    const onAbort = () => stop(new FinalError('interrupted', 'interrupted'));
+    if (l.signal?.aborted) onAbort();
+    else l.signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('timeout', () => req.destroy(new TransientError(`no bytes for ${seconds(l.idleMs)} (--idle-timeout)`, 'TRANSIENT')));
+    req.on('error', (e) => fail(e instanceof FinalError || e instanceof TransientError ? e : new TransientError(`${(e as NodeJS.ErrnoException).code ?? describeError(e)}`, 'TRANSIENT')));
     req.end();
   });
 }
@@ -68,12 +108,17 @@ export function httpRangeSource(opts: HttpRangeOptions): ByteSource {
   let transferred = 0;
   const where = () => safeUrl(url);
   const fail = (code: string, why: string) => new InspectError(code, `${opts.name}: ${why} (${where()})`);
-  const timeoutMs = opts.timeoutMs ?? 30_000;
-  const maxWhole = opts.maxWholeBytes ?? 512 * 1024 * 1024;
+  const limits = networkLimits(opts.limits);
+  // One deadline for the whole bundle, every range and retry included.
+  let deadlineAt: number | undefined;
+  const getLimits = (length: number): GetLimits => ({
+    bodyLimit: (status) => (status === 206 ? length : status === 200 ? Math.min(opts.size, limits.maxDownloadBytes) : MAX_ERROR_BODY),
+    idleMs: limits.idleMs, deadlineAt: (deadlineAt ??= Date.now() + limits.totalMs), totalMs: limits.totalMs, signal: opts.signal,
+  });
 
   const once = async (offset: number, length: number): Promise<Buffer> => {
     const last = offset + length - 1;
-    const a = await get(url, `bytes=${offset}-${last}`, Math.max(length, Math.min(opts.size, maxWhole)), timeoutMs);
+    const a = await get(url, `bytes=${offset}-${last}`, getLimits(length));
     transferred += a.body.length;
     if (a.status === 206) {
       const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(a.headers['content-range'] ?? ''));
@@ -83,6 +128,7 @@ export function httpRangeSource(opts: HttpRangeOptions): ByteSource {
       return a.body;
     }
     if (a.status === 200) {
+      if (opts.size > limits.maxDownloadBytes) throw fail('code-too-large', `the server ignores Range and the bundle has ${opts.size} bytes, more than the ${limits.maxDownloadBytes}-byte whole-download cap`);
       if (a.body.length !== opts.size) {
         if (a.body.length < opts.size) throw new TransientError(`whole download has ${a.body.length} of ${opts.size} bytes`, 'TRANSIENT');
         throw fail('size-mismatch', `the API says the bundle has ${opts.size} bytes, the download has ${a.body.length}`);
@@ -115,6 +161,7 @@ export function httpRangeSource(opts: HttpRangeOptions): ByteSource {
         if (strategy && token) strategy.recordSuccess(token);
         return bytes;
       } catch (e) {
+        if (e instanceof FinalError) throw fail(e.code, e.message);
         if (!(e instanceof TransientError)) throw e;
         if (!strategy || !token) throw fail('code-download-failed', `download failed: ${e.message}`);
         try {
@@ -124,7 +171,10 @@ export function httpRangeSource(opts: HttpRangeOptions): ByteSource {
         } catch {
           throw fail('code-download-failed', `download failed after retries: ${e.message}`);
         }
-        await new Promise((r) => setTimeout(r, token!.getRetryDelay()));
+        const delay = token.getRetryDelay();
+        if (Date.now() + delay >= (deadlineAt ?? Infinity)) throw fail('download-timeout', `gave up after ${seconds(limits.totalMs)} (--timeout): ${e.message}`);
+        if (opts.signal?.aborted) throw fail('interrupted', 'interrupted');
+        await new Promise((r) => setTimeout(r, delay));
       }
     }
   };

@@ -10,6 +10,7 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostileSend, type HostileKnobs } from './hostile.js';
 import { toAmzDate, verifySigV4, type SigV4Credentials, type SigV4Failure } from './sigv4.js';
 
 export interface StandinFunction {
@@ -101,6 +102,8 @@ export interface StandinKnobs {
   listSecretsPageSize: number;
   /** max Stacks per DescribeStacks page. default 100 */
   describeStacksPageSize?: number;
+  /** op -> a hostile behaviour (oversize, drip, stall, echoed credentials, rewritten body): see hostile.ts */
+  hostile?: HostileKnobs;
 }
 
 export interface StandinLogEntry {
@@ -502,6 +505,7 @@ class StandinImpl implements Standin {
     const entry: StandinLogEntry = { op: ctx.op, method: ctx.req.method ?? 'GET', path: ctx.logPath, status };
     if (ctx.range !== undefined) entry.range = ctx.range;
     this.counters.log.push(entry);
+    if (!opts.head && hostileSend(this.knobs.hostile, ctx.op, ctx.req, res, status, headers, body)) return 0;
     res.statusCode = status;
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     res.setHeader('Content-Length', String(body.length));

@@ -30,6 +30,14 @@ export async function largeBundle(samplePath: string, megabytes: number): Promis
   return buildZip([...filler.slice(0, megabytes >> 1), ...entries, ...filler.slice(megabytes >> 1)]);
 }
 
+/** In-process SDK clients sign with the stand-in's test credentials and read no profile files. */
+export function useTestCredentials(): void {
+  process.env.AWS_ACCESS_KEY_ID = DEFAULT_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = DEFAULT_CREDENTIALS.secretAccessKey;
+  process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
+  process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
+}
+
 /** Environment for the CLI to reach the stand-in with its test credentials. */
 export function cliEnv(standin: Standin, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {

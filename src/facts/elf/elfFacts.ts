@@ -55,8 +55,10 @@ const MAX_DYNAMIC_ENTRIES = 100_000;
 const CODE_BYTES = 64;
 /** Longer names are not real symbols or paths: they are cut, so that one huge string named by every symbol stays cheap. */
 const MAX_NAME_BYTES = 4096;
-/** All dynamic strings together (real libraries: kilobytes; libstdc++: about 1 MiB). */
-const MAX_STRING_BYTES = 8 * 1024 * 1024;
+/** All dynamic strings together, every use counted (real libraries: kilobytes; libstdc++: about 1 MiB). */
+export const MAX_STRING_BYTES = 8 * 1024 * 1024;
+/** DT_NEEDED, DT_RUNPATH and DT_RPATH entries (and path components) kept per tag: real libraries have a few dozen. */
+export const MAX_ENTRIES_PER_TAG = 1024;
 
 interface Segment { type: number; offset: number; vaddr: number; filesz: number; memsz: number }
 
@@ -92,6 +94,12 @@ class ElfView {
 export interface ParseElfOptions {
   /** Exported functions whose first bytes of code to keep (e.g. PQlibVersion). */
   readonly codeOf?: readonly string[];
+  /**
+   * Bytes of dynamic strings (every use counted) still allowed, shared by the
+   * libraries of one bundle so that many copies cannot multiply the cap;
+   * default: MAX_STRING_BYTES for this file alone.
+   */
+  readonly stringBudget?: { left: number };
 }
 
 export function isElf(bytes: Uint8Array): boolean {
@@ -183,25 +191,36 @@ export function parseElf(bytes: Buffer, path: string, options: ParseElfOptions =
     v.fail('bad-dynamic', 'names DT_NEEDED/DT_SONAME/DT_RUNPATH strings but has no DT_STRTAB and DT_STRSZ');
   }
   const strings = new Map<number, string>();
-  let stringBytes = 0;
+  // Every use counts, a repeated one too: one long string named by every entry is what amplifies.
+  const budget = options.stringBudget ?? { left: MAX_STRING_BYTES };
+  const limit = options.stringBudget ? 'the bundle\'s' : `${MAX_STRING_BYTES}-byte`;
+  const spend = (n: number) => {
+    budget.left -= n;
+    if (budget.left < 0) v.fail('bad-dynamic', `dynamic strings exceed the ${limit} budget for dynamic strings (every use counted): not a real library`);
+  };
   const str = (index: number, what: string): string => {
     const known = strings.get(index);
-    if (known !== undefined) return known;
+    if (known !== undefined) { spend(known.length); return known; }
     if (index < 0 || strOff + index >= strEnd) v.fail('bad-dynamic', `${what} string index ${index} is outside DT_STRTAB (size ${strEnd - strOff})`);
     const start = strOff + index;
     const window = bytes.subarray(start, Math.min(strEnd, start + MAX_NAME_BYTES + 1));
     const nul = window.indexOf(0);
     if (nul < 0 && window.length <= MAX_NAME_BYTES) v.fail('bad-dynamic', `${what} string at index ${index} is not NUL-terminated inside DT_STRTAB`);
     const value = bytes.toString('latin1', start, start + (nul < 0 ? MAX_NAME_BYTES : nul));
-    stringBytes += value.length;
-    if (stringBytes > MAX_STRING_BYTES) v.fail('bad-dynamic', `dynamic strings total more than ${MAX_STRING_BYTES} bytes: not a real library`);
+    spend(value.length);
     strings.set(index, value);
     return value;
+  };
+  // At most MAX_ENTRIES_PER_TAG kept, and the truncation is a fact of the library.
+  const capped = <T>(items: T[], what: string): T[] => {
+    if (items.length <= MAX_ENTRIES_PER_TAG) return items;
+    warnings.push(`${MAX_ENTRIES_PER_TAG.toLocaleString('en-US')} of ${items.length.toLocaleString('en-US')} ${what} entries kept`);
+    return items.slice(0, MAX_ENTRIES_PER_TAG);
   };
   const pathList = (tag: number, what: string): string[] | null => {
     const values = all(tag);
     if (values.length === 0) return null;
-    return values.flatMap((x) => str(x, what).split(':'));
+    return capped(capped(values, what).flatMap((x) => str(x, what).split(':')), `${what} path`);
   };
 
   const soValue = one(DT.SONAME);
@@ -210,7 +229,7 @@ export function parseElf(bytes: Buffer, path: string, options: ParseElfOptions =
     soname: soValue === undefined ? null : str(soValue, 'DT_SONAME'),
     runpath: pathList(DT.RUNPATH, 'DT_RUNPATH'),
     rpath: pathList(DT.RPATH, 'DT_RPATH'),
-    needed: all(DT.NEEDED).map((x) => str(x, 'DT_NEEDED')),
+    needed: capped(all(DT.NEEDED), 'DT_NEEDED').map((x) => str(x, 'DT_NEEDED')),
   };
 
   const symtabAddr = one(DT.SYMTAB);
