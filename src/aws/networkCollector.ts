@@ -9,10 +9,8 @@ import {
   emptyNetworkSnapshot, type NaclEntryFacts, type NetworkSnapshot, type NetworkTarget, type PrefixListFacts, type SgPermissionFacts, type UnreadableRead, type VpcFacts,
 } from '../facts/network/snapshot.js';
 import { awsError } from './awsErrors.js';
+import { boundedHttpHandler } from './boundedHttpHandler.js';
 import { retryStrategy, sdk, type AwsSession } from './session.js';
-
-/** Every EC2 call gives up after this long (connection: 5 s). */
-export const EC2_REQUEST_TIMEOUT_MS = 20_000;
 
 type Ec2Sdk = typeof import('@aws-sdk/client-ec2');
 let ec2SdkPromise: Promise<Ec2Sdk> | undefined;
@@ -32,7 +30,8 @@ export async function ec2Client(session: AwsSession, region: string): Promise<EC
     ...(st.endpointUrl ? { endpoint: st.endpointUrl } : {}),
     maxAttempts: retry.maxAttempts,
     retryStrategy: retryStrategy(core, retry),
-    requestHandler: { requestTimeout: EC2_REQUEST_TIMEOUT_MS, connectionTimeout: 5_000 },
+    // the session's limits: idle and total deadlines, a cap on the answer
+    requestHandler: boundedHttpHandler(core.httpHandler, session.limits),
   });
 }
 
@@ -84,22 +83,32 @@ const endpointFacts = (e: VpcEndpoint) => ({
 });
 const natFacts = (n: NatGateway) => ({ natGatewayId: str(n.NatGatewayId), vpcId: str(n.VpcId), subnetId: str(n.SubnetId), state: str(n.State), connectivityType: n.ConnectivityType ?? 'public' });
 
+/** Per-call options: the call's deadline (retries included) and Ctrl-C; renewed for every page. */
+export type CallOptions = () => { abortSignal: AbortSignal; renew(): void };
+
 /** The EC2 reads of one run: per VPC and per prefix list, each made once and shared. */
 export class NetworkReads {
   private readonly vpcReads = new Map<string, Promise<VpcRead>>();
   private readonly prefixReads = new Map<string, Promise<PrefixListFacts | UnreadableRead>>();
+  /** EC2 requests made (pages included) */
+  calls = 0;
 
-  constructor(readonly ec2: EC2Client, readonly region: string, private readonly profile?: string) {}
+  constructor(readonly ec2: EC2Client, readonly region: string, private readonly options: { profile?: string | undefined; callOptions?: CallOptions | undefined } = {}) {}
+
+  private call(): { abortSignal?: AbortSignal; renew(): void } {
+    return this.options.callOptions?.() ?? { renew() {} };
+  }
 
   private refused(e: unknown, action: string, scope: string): UnreadableRead {
-    return { action, scope, message: awsError(e, { action, resource: scope, region: this.region, profile: this.profile }).message };
+    return { action, scope, message: awsError(e, { action, resource: scope, region: this.region, profile: this.options.profile }).message };
   }
 
   /** Pages of one paginated call into `out`; a failure becomes an unreadable entry. */
-  private async all<T>(action: string, scope: string, pages: () => AsyncIterable<T[]>, unreadable: UnreadableRead[]): Promise<T[]> {
+  private async all<T>(action: string, scope: string, pages: (call: ReturnType<NetworkReads['call']>) => AsyncIterable<T[]>, unreadable: UnreadableRead[]): Promise<T[]> {
     const out: T[] = [];
+    const call = this.call();
     try {
-      for await (const items of pages()) out.push(...items);
+      for await (const items of pages(call)) { this.calls++; call.renew(); out.push(...items); }
     } catch (e) {
       unreadable.push(this.refused(e, action, scope));
     }
@@ -117,10 +126,11 @@ export class NetworkReads {
     const client = { client: this.ec2, pageSize: 1000 };
     const Filters = [{ Name: 'vpc-id', Values: [vpcId] }];
     const unreadable: UnreadableRead[] = [];
-    const map = <P, T>(it: AsyncIterable<P>, pick: (p: P) => T[] | undefined) => async function* () { for await (const page of it) yield pick(page) ?? []; };
+    const map = <P, T>(it: (call: object) => AsyncIterable<P>, pick: (p: P) => T[] | undefined) => async function* (call: object) { for await (const page of it(call)) yield pick(page) ?? []; };
     const attribute = async (Attribute: 'enableDnsSupport' | 'enableDnsHostnames'): Promise<boolean | null> => {
       try {
-        const out = await this.ec2.send(new s.DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute }));
+        this.calls++;
+        const out = await this.ec2.send(new s.DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute }), this.call());
         return (Attribute === 'enableDnsSupport' ? out.EnableDnsSupport?.Value : out.EnableDnsHostnames?.Value) ?? null;
       } catch (e) {
         unreadable.push(this.refused(e, 'ec2:DescribeVpcAttribute', `${vpcId} ${Attribute}`));
@@ -128,12 +138,12 @@ export class NetworkReads {
       }
     };
     const [subnets, routeTables, networkAcls, securityGroups, vpcEndpoints, natGateways, enableDnsSupport, enableDnsHostnames] = await Promise.all([
-      this.all('ec2:DescribeSubnets', vpcId, map(s.paginateDescribeSubnets(client, { Filters }), (p) => p.Subnets), unreadable),
-      this.all('ec2:DescribeRouteTables', vpcId, map(s.paginateDescribeRouteTables(client, { Filters }), (p) => p.RouteTables), unreadable),
-      this.all('ec2:DescribeNetworkAcls', vpcId, map(s.paginateDescribeNetworkAcls(client, { Filters }), (p) => p.NetworkAcls), unreadable),
-      this.all('ec2:DescribeSecurityGroups', vpcId, map(s.paginateDescribeSecurityGroups(client, { Filters }), (p) => p.SecurityGroups), unreadable),
-      this.all('ec2:DescribeVpcEndpoints', vpcId, map(s.paginateDescribeVpcEndpoints(client, { Filters }), (p) => p.VpcEndpoints), unreadable),
-      this.all('ec2:DescribeNatGateways', vpcId, map(s.paginateDescribeNatGateways(client, { Filter: Filters }), (p) => p.NatGateways), unreadable),
+      this.all('ec2:DescribeSubnets', vpcId, map((c) => s.paginateDescribeSubnets(client, { Filters }, c), (p) => p.Subnets), unreadable),
+      this.all('ec2:DescribeRouteTables', vpcId, map((c) => s.paginateDescribeRouteTables(client, { Filters }, c), (p) => p.RouteTables), unreadable),
+      this.all('ec2:DescribeNetworkAcls', vpcId, map((c) => s.paginateDescribeNetworkAcls(client, { Filters }, c), (p) => p.NetworkAcls), unreadable),
+      this.all('ec2:DescribeSecurityGroups', vpcId, map((c) => s.paginateDescribeSecurityGroups(client, { Filters }, c), (p) => p.SecurityGroups), unreadable),
+      this.all('ec2:DescribeVpcEndpoints', vpcId, map((c) => s.paginateDescribeVpcEndpoints(client, { Filters }, c), (p) => p.VpcEndpoints), unreadable),
+      this.all('ec2:DescribeNatGateways', vpcId, map((c) => s.paginateDescribeNatGateways(client, { Filter: Filters }, c), (p) => p.NatGateways), unreadable),
       attribute('enableDnsSupport'),
       attribute('enableDnsHostnames'),
     ]);
@@ -157,8 +167,8 @@ export class NetworkReads {
         const unreadable: UnreadableRead[] = [];
         const client = { client: this.ec2, pageSize: 100 };
         const [lists, entries] = await Promise.all([
-          this.all('ec2:DescribeManagedPrefixLists', prefixListId, async function* () { for await (const page of s.paginateDescribeManagedPrefixLists(client, { PrefixListIds: [prefixListId] })) yield page.PrefixLists ?? []; }, unreadable),
-          this.all('ec2:GetManagedPrefixListEntries', prefixListId, async function* () { for await (const page of s.paginateGetManagedPrefixListEntries(client, { PrefixListId: prefixListId })) yield page.Entries ?? []; }, unreadable),
+          this.all('ec2:DescribeManagedPrefixLists', prefixListId, async function* (c) { for await (const page of s.paginateDescribeManagedPrefixLists(client, { PrefixListIds: [prefixListId] }, c)) yield page.PrefixLists ?? []; }, unreadable),
+          this.all('ec2:GetManagedPrefixListEntries', prefixListId, async function* (c) { for await (const page of s.paginateGetManagedPrefixListEntries(client, { PrefixListId: prefixListId }, c)) yield page.Entries ?? []; }, unreadable),
         ]);
         const refusedEntries = unreadable.find((u) => u.action === 'ec2:GetManagedPrefixListEntries');
         if (refusedEntries) return refusedEntries;
