@@ -86,7 +86,7 @@ for (const [args, message] of [
   [['inspect', SAMPLE_94, '--format', 'yaml'], '--format: "yaml" is not one of'],
   [['inspect', SAMPLE_94, '--created', '2021-02-30'], '--created: "2021-02-30" is not a date of the form YYYY-MM-DD'],
   [['inspect', SAMPLE_94, '--bogus'], 'inspect: unknown option --bogus'],
-  [['frobnicate'], 'unknown command "frobnicate" (expected inspect or scan)'],
+  [['frobnicate'], 'unknown command "frobnicate" (expected inspect, scan or diagnose)'],
   // near misses get a suggestion
   [['inspect', SAMPLE_94, '--formt', 'json'], 'inspect: unknown option --formt (did you mean --format?)'],
   [['scan', '--regoin', 'eu-west-1'], 'scan: unknown option --regoin (did you mean --region?)'],

@@ -35,6 +35,9 @@ const opt = {
   profile: { name: 'profile', value: 'P', help: 'named profile from ~/.aws/config or ~/.aws/credentials' },
   endpointUrl: { name: 'endpoint-url', value: 'URL', help: 'http(s) endpoint for every AWS service (a VPC endpoint, an emulator)' },
   maxEntryBytes: { name: 'max-entry-bytes', value: 'N', help: 'cap on what one zip entry may inflate to (default 64 MiB)' },
+  concurrency: (what: string): OptionSpec => ({ name: 'concurrency', value: 'N', help: `${what} at once (default ${DEFAULT_CONCURRENCY})` }),
+  cacheDir: { name: 'cache-dir', value: 'DIR', help: 'on-disk cache of findings by code SHA-256' },
+  noCache: { name: 'no-cache', help: 'do not read or write the cache' },
   maxBundleBytes: { name: 'max-bundle-bytes', value: 'N', help: 'cap on what all entries read from one bundle inflate to together (default 256 MiB)' },
   timeout: { name: 'timeout', value: 'S', help: 'give up an AWS call or a bundle download after S seconds, retries included (default 60)' },
   idleTimeout: { name: 'idle-timeout', value: 'S', help: 'give up a connection that sends nothing for S seconds (default 15)' },
@@ -43,7 +46,7 @@ const opt = {
   help: { name: 'help', short: 'h', help: 'this help' },
 } satisfies Record<string, OptionSpec | ((...a: never[]) => OptionSpec)>;
 
-export type CommandName = 'inspect' | 'scan';
+export type CommandName = 'inspect' | 'scan' | 'diagnose';
 
 export interface CommandSpec {
   name: CommandName;
@@ -78,14 +81,32 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       opt.region(true),
       { name: 'all-regions', help: 'every commercial region (those not enabled are named and skipped)' },
       opt.profile, opt.endpointUrl,
-      { name: 'concurrency', value: 'N', help: `functions inspected at once (default ${DEFAULT_CONCURRENCY})` },
-      { name: 'cache-dir', value: 'DIR', help: 'on-disk cache of findings by code SHA-256' },
-      { name: 'no-cache', help: 'do not read or write the cache' },
+      opt.concurrency('functions inspected'), opt.cacheDir, opt.noCache,
       opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout, opt.ignoreFile, opt.debug, opt.help,
     ],
     examples: [
       'rotation-inspector scan --all-regions --profile audit --format markdown -o rotation-audit.md',
       'rotation-inspector scan --region eu-west-1 --fail-on fail --format sarif -o rotation.sarif',
+    ],
+  },
+  diagnose: {
+    name: 'diagnose',
+    synopsis: 'rotation-inspector diagnose <secret>... | --all [options]',
+    summary: 'Name why a secret\'s rotation fails: logs, rotation state, timeout, invoke permission, database settings (read-only).',
+    options: [
+      opt.format(FORMATS), opt.failOn, opt.output, opt.quiet,
+      { name: 'all', help: 'every secret of the account that names a rotation function (regions as in scan)' },
+      opt.region(true),
+      { name: 'since', value: '14d|YYYY-MM-DD', help: 'start of the log window (default 14d)' },
+      { name: 'read-secret-keys', help: 'read AWSCURRENT/AWSPENDING to keep key names and host/engine/port only (never values)' },
+      { name: 'database', value: 'ID', help: 'the RDS instance or cluster identifier the secrets rotate' },
+      opt.profile, opt.endpointUrl,
+      opt.concurrency('secrets diagnosed'), opt.cacheDir, opt.noCache, opt.maxEntryBytes, opt.maxBundleBytes, opt.timeout, opt.idleTimeout,
+      opt.debug, opt.help,
+    ],
+    examples: [
+      'rotation-inspector diagnose prod/orders/db --region eu-west-1',
+      'rotation-inspector diagnose --all --since 2024-05-01 --format markdown -o rotation-diagnosis.md',
     ],
   },
 };
@@ -160,8 +181,21 @@ export interface ScanArgs extends CommonOptions {
   cacheDir: string | undefined;
   noCache: boolean;
 }
+export interface DiagnoseArgs extends CommonOptions {
+  command: 'diagnose';
+  secrets: string[];
+  all: boolean;
+  regions: string[];
+  /** Start of the log window. */
+  since: Date;
+  readSecretKeys: boolean;
+  database: string | undefined;
+  concurrency: number;
+  cacheDir: string | undefined;
+  noCache: boolean;
+}
 /** `help` without a topic and `bare` is the whole usage; `bare`: no arguments at all (usage on stderr, exit 2). */
-export type CliArgs = InspectArgs | ScanArgs | { command: 'help'; topic?: CommandName; bare?: boolean } | { command: 'version' };
+export type CliArgs = InspectArgs | ScanArgs | DiagnoseArgs | { command: 'help'; topic?: CommandName; bare?: boolean } | { command: 'version' };
 
 const usage = (message: string) => new InspectError('usage', message);
 
@@ -270,6 +304,23 @@ function checkDate(value: string): string {
   return value;
 }
 
+/** --since: `14d` (days back from now, 1 to 455, about 15 months) or a day `YYYY-MM-DD` in the past. */
+export function checkSince(value: string, now = new Date()): Date {
+  const days = /^(\d{1,3})d$/.exec(value);
+  if (days) {
+    const n = Number(days[1]);
+    if (n < 1 || n > 455) throw usage(`--since: "${value}" is out of range (1d to 455d)`);
+    return new Date(now.getTime() - n * 86_400_000);
+  }
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const d = m ? new Date(`${value}T00:00:00Z`) : null;
+  if (!m || !d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) {
+    throw usage(`--since: "${value}" is neither a number of days (14d) nor a date of the form YYYY-MM-DD`);
+  }
+  if (d.getTime() > now.getTime()) throw usage(`--since: ${value} is in the future`);
+  return d;
+}
+
 function seconds(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -325,7 +376,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
       throw usage(`unknown option ${command.split('=')[0]}${didYouMean(nearest(command.split('=')[0]!, ['--help', '--version']))}`);
     }
     const suggestion = nearest(command, [...COMMAND_NAMES, 'help']);
-    throw usage(`unknown command "${command}"${suggestion ? ` (did you mean ${suggestion}?)` : ` (expected ${COMMAND_NAMES.join(' or ')})`}`);
+    throw usage(`unknown command "${command}"${suggestion ? ` (did you mean ${suggestion}?)` : ` (expected ${COMMAND_NAMES.slice(0, -1).join(', ')} or ${COMMAND_NAMES.at(-1)})`}`);
   }
   const spec = COMMANDS[command];
   const { values, positionals } = tokenize(spec, rest);
@@ -359,6 +410,19 @@ export function parseCli(argv: readonly string[]): CliArgs {
     if (positionals.length === 0) throw usage('inspect: name at least one target (a .zip, a directory, an ELF file or a function)');
     const created = one('created');
     return { command, ...common, targets: positionals, created: created === undefined ? null : checkDate(created), forceFunction: flag('function') };
+  }
+  if (command === 'diagnose') {
+    const all = flag('all');
+    if (positionals.length === 0 && !all) throw usage('diagnose: name at least one secret (name or ARN), or give --all');
+    const since = one('since');
+    const database = one('database');
+    if (database !== undefined && !/^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(database)) throw usage(`--database: "${database}" is not an RDS instance or cluster identifier`);
+    return {
+      command, ...common, secrets: positionals, all, regions,
+      since: since === undefined ? new Date(Date.now() - 14 * 86_400_000) : checkSince(since),
+      readSecretKeys: flag('read-secret-keys'), database,
+      concurrency: positiveInt('concurrency', one('concurrency')) ?? DEFAULT_CONCURRENCY, cacheDir: one('cache-dir'), noCache: flag('no-cache'),
+    };
   }
   if (positionals.length > 0) throw usage(`scan: unexpected argument "${positionals[0]}" (scan reads the account; use inspect for single targets)`);
   return {

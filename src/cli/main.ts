@@ -35,6 +35,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         const { runInspect } = await import('./inspectCommand.js');
         return await runInspect(args, io);
       }
+      case 'diagnose': {
+        debug = args.debug;
+        const { runDiagnose } = await import('./diagnoseCommand.js');
+        return await runDiagnose(args, io);
+      }
     }
   } catch (e) {
     if (e instanceof InspectError) {

@@ -33,7 +33,7 @@ export interface ScanResult {
 }
 
 /** A bounded pool: at most `limit` tasks run at once, started in the order added. */
-function pool(limit: number, signal?: AbortSignal) {
+export function pool(limit: number, signal?: AbortSignal) {
   let running = 0;
   const queue: Array<() => Promise<void>> = [];
   const idle: Array<() => void> = [];

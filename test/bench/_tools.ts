@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 
 /** The Debian package that ships each tool. */
-export const TOOL_PACKAGES: Readonly<Record<string, string>> = { unzip: 'unzip', readelf: 'binutils' };
+export const TOOL_PACKAGES: Readonly<Record<string, string>> = { unzip: 'unzip', readelf: 'binutils', aws: 'awscli' };
 
 /** The tools of `tools` that are not on PATH. */
 export function missingTools(tools: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {

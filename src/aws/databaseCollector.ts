@@ -1,0 +1,121 @@
+import type { DBCluster, DBInstance, Parameter } from '@aws-sdk/client-rds';
+import { databaseFacts, POSTGRES_ENGINES, type DatabaseDescription, type DatabaseFacts, type DatabaseSource, type DbParameter } from '../facts/database/databaseSettings.js';
+import { awsError, type AwsCallContext } from './awsErrors.js';
+import { diagnoseSdk, type DiagnoseClients } from './diagnoseClients.js';
+
+/** What is read once per run and shared by every secret: listings per region, parameters per group. */
+export interface DatabaseReads {
+  listings: Map<string, Promise<{ instances: DBInstance[]; clusters: DBCluster[] }>>;
+  parameters: Map<string, Promise<{ parameters: DbParameter[] | null; error?: string }>>;
+}
+export const newDatabaseReads = (): DatabaseReads => ({ listings: new Map(), parameters: new Map() });
+
+export type DatabaseAnswer = { database: DatabaseFacts; error?: undefined } | { database: null; error: string };
+
+/** How to find the database: --database, the secret's host (--read-secret-keys), or the function's VPC. */
+export type DatabaseLookup = { by: 'flag'; id: string } | { by: 'secret-host'; host: string } | { by: 'inferred'; vpcId: string | null };
+
+function listing(clients: DiagnoseClients, reads: DatabaseReads, ctx: (action: string) => AwsCallContext) {
+  let p = reads.listings.get(clients.region);
+  if (!p) {
+    p = (async () => {
+      const s = await diagnoseSdk();
+      // Both listings at once: neither waits for the other.
+      const [instances, clusters] = await Promise.all([
+        (async () => {
+          const out: DBInstance[] = [];
+          try {
+            for await (const page of s.rds.paginateDescribeDBInstances({ client: clients.rds, pageSize: 100 }, {})) out.push(...(page.DBInstances ?? []));
+          } catch (e) { throw awsError(e, ctx('rds:DescribeDBInstances')); }
+          return out;
+        })(),
+        (async () => {
+          const out: DBCluster[] = [];
+          try {
+            for await (const page of s.rds.paginateDescribeDBClusters({ client: clients.rds, pageSize: 100 }, {})) out.push(...(page.DBClusters ?? []));
+          } catch (e) { throw awsError(e, ctx('rds:DescribeDBClusters')); }
+          return out;
+        })(),
+      ]);
+      return { instances, clusters };
+    })();
+    reads.listings.set(clients.region, p);
+  }
+  return p;
+}
+
+function parametersOf(clients: DiagnoseClients, reads: DatabaseReads, kind: 'instance' | 'cluster', group: string, ctx: (action: string) => AwsCallContext) {
+  const key = `${clients.region}\0${kind}\0${group}`;
+  let p = reads.parameters.get(key);
+  if (!p) {
+    p = (async () => {
+      const s = await diagnoseSdk();
+      const out: DbParameter[] = [];
+      const keep = (ps: Parameter[] | undefined) => {
+        for (const x of ps ?? []) if (x.ParameterName) out.push({ name: x.ParameterName, value: x.ParameterValue, source: x.Source });
+      };
+      try {
+        if (kind === 'cluster') {
+          for await (const page of s.rds.paginateDescribeDBClusterParameters({ client: clients.rds, pageSize: 100 }, { DBClusterParameterGroupName: group })) keep(page.Parameters);
+        } else {
+          for await (const page of s.rds.paginateDescribeDBParameters({ client: clients.rds, pageSize: 100 }, { DBParameterGroupName: group })) keep(page.Parameters);
+        }
+        return { parameters: out };
+      } catch (e) {
+        return { parameters: null, error: awsError(e, ctx(kind === 'cluster' ? 'rds:DescribeDBClusterParameters' : 'rds:DescribeDBParameters')).message };
+      }
+    })();
+    reads.parameters.set(key, p);
+  }
+  return p;
+}
+
+const isPostgres = (engine: string | undefined) => POSTGRES_ENGINES.has(engine ?? '');
+
+/** The database a secret rotates, with password_encryption and rds.force_ssl. A refusal or no match is an answer with the reason. */
+export async function findDatabase(clients: DiagnoseClients, reads: DatabaseReads, lookup: DatabaseLookup, ctx: (action: string) => AwsCallContext): Promise<DatabaseAnswer> {
+  let list;
+  try {
+    list = await listing(clients, reads, ctx);
+  } catch (e) {
+    return { database: null, error: (e as Error).message };
+  }
+  const clusterOf = (i: DBInstance) => (i.DBClusterIdentifier ? list.clusters.find((c) => c.DBClusterIdentifier === i.DBClusterIdentifier) : undefined);
+  let found: { instance?: DBInstance; cluster?: DBCluster } | null = null;
+  let source: DatabaseSource;
+  if (lookup.by === 'flag') {
+    source = 'flag';
+    const c = list.clusters.find((x) => x.DBClusterIdentifier === lookup.id);
+    const i = list.instances.find((x) => x.DBInstanceIdentifier === lookup.id);
+    if (c) found = { cluster: c };
+    else if (i) found = clusterOf(i) ? { cluster: clusterOf(i)! } : { instance: i };
+    if (!found) return { database: null, error: `--database ${lookup.id}: no DB instance or cluster of that name in ${clients.region}` };
+  } else if (lookup.by === 'secret-host') {
+    source = 'secret-host';
+    const host = lookup.host.toLowerCase();
+    const c = list.clusters.find((x) => [x.Endpoint, x.ReaderEndpoint, ...(x.CustomEndpoints ?? [])].some((h) => h?.toLowerCase() === host));
+    const i = list.instances.find((x) => x.Endpoint?.Address?.toLowerCase() === host);
+    if (c) found = { cluster: c };
+    else if (i) found = clusterOf(i) ? { cluster: clusterOf(i)! } : { instance: i };
+    if (!found) return { database: null, error: `the secret's host ${lookup.host} is no RDS endpoint in ${clients.region} (a CNAME, a proxy, or another account)` };
+  } else {
+    source = 'inferred';
+    if (!lookup.vpcId) return { database: null, error: 'the function is not in a VPC and the secret was not read (--read-secret-keys) or named (--database)' };
+    const inVpc = list.instances.filter((i) => isPostgres(i.Engine) && i.DBSubnetGroup?.VpcId === lookup.vpcId);
+    const candidates = new Map<string, { instance?: DBInstance; cluster?: DBCluster }>();
+    for (const i of inVpc) {
+      const c = clusterOf(i);
+      candidates.set(c ? `cluster:${c.DBClusterIdentifier}` : `instance:${i.DBInstanceIdentifier}`, c ? { cluster: c } : { instance: i });
+    }
+    if (candidates.size !== 1) {
+      return { database: null, error: `${candidates.size === 0 ? 'no' : candidates.size} PostgreSQL database(s) in the function's VPC ${lookup.vpcId}${candidates.size > 1 ? ` (${[...candidates.keys()].join(', ')}); name one with --database or use --read-secret-keys` : ''}` };
+    }
+    found = [...candidates.values()][0]!;
+  }
+  const d = found.cluster
+    ? { identifier: found.cluster.DBClusterIdentifier ?? '?', kind: 'cluster' as const, engine: found.cluster.Engine ?? '', engineVersion: found.cluster.EngineVersion ?? '', endpoint: found.cluster.Endpoint ?? null, port: found.cluster.Port ?? null, parameterGroup: found.cluster.DBClusterParameterGroup ?? null }
+    : { identifier: found.instance!.DBInstanceIdentifier ?? '?', kind: 'instance' as const, engine: found.instance!.Engine ?? '', engineVersion: found.instance!.EngineVersion ?? '', endpoint: found.instance!.Endpoint?.Address ?? null, port: found.instance!.Endpoint?.Port ?? null, parameterGroup: found.instance!.DBParameterGroups?.[0]?.DBParameterGroupName ?? null };
+  const params = d.parameterGroup ? await parametersOf(clients, reads, d.kind, d.parameterGroup, ctx) : { parameters: null, error: 'no parameter group named' };
+  const desc: DatabaseDescription = { ...d, parameters: params.parameters, ...(params.error ? { parametersError: params.error } : {}) };
+  return { database: databaseFacts(desc, source) };
+}
