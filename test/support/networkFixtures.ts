@@ -187,8 +187,8 @@ export function assertPath(t: ExecutionContext, path: NetworkPath, e: Expectatio
 }
 
 
-/** The working VPC with every resource id suffixed `-<n>`: copies that can share one account. */
-export function workingVpcCopy(n: number): { snapshot: NetworkSnapshot; target: NetworkTarget } {
-  const text = JSON.stringify(workingVpc()).replace(/\b(vpc|subnet|rtb|acl|sg|vpce|nat|igw)-([a-z0-9]+)\b/g, `$1-$2-${n}`);
+/** The working VPC (or another layout) with every resource id suffixed `-<n>`: copies that can share one account. */
+export function workingVpcCopy(n: number, v: { snapshot: NetworkSnapshot; target: NetworkTarget } = workingVpc()): { snapshot: NetworkSnapshot; target: NetworkTarget } {
+  const text = JSON.stringify(v).replace(/\b(vpc|subnet|rtb|acl|sg|vpce|nat|igw)-([a-z0-9]+)\b/g, `$1-$2-${n}`);
   return JSON.parse(text) as { snapshot: NetworkSnapshot; target: NetworkTarget };
 }
