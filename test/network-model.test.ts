@@ -80,7 +80,7 @@ test('checks: one per path; a failing path names the blocking rule, a refused re
   const broken = scenarioVpc(networkScenarios.find((s) => s.name === 'nat-igw-route-only')!);
   const checks = networkChecks(networkPaths(indexNetworkSnapshot(broken.snapshot), broken.target));
   t.deepEqual(checks.map((c) => [c.id, c.status]), [['network-secretsmanager', 'fail'], ['network-database', 'pass'], ['network-rds-api', 'fail']]);
-  t.regex(checks[0]!.summary, /^The function cannot reach the Secrets Manager endpoint through NAT: rtb-main route 0\.0\.0\.0\/0 → igw-1: goes to an internet gateway/);
+  t.regex(checks[0]!.summary, /^Blocked at rtb-main route 0\.0\.0\.0\/0 → igw-1: goes to an internet gateway.*\(no path to the Secrets Manager endpoint through NAT\)\.$/);
   t.true(checks[0]!.evidence.some((e) => e.startsWith('blocking: rtb-main route 0.0.0.0/0 → igw-1')));
   t.regex(checks[0]!.remediation, /^Change rtb-main \(route 0\.0\.0\.0\/0 → igw-1\)/);
   const refused = scenarioVpc(networkScenarios.find((s) => s.name === 'nacls-refused')!);

@@ -2,7 +2,8 @@ import type { FunctionPolicy } from '../checks/functionChecks.js';
 import type { NetworkSnapshot, NetworkTarget } from '../facts/network/snapshot.js';
 import { ec2Client, NetworkReads } from './networkCollector.js';
 import type { DiagnoseSnapshot, FunctionConfig } from '../diagnose/diagnose.js';
-import { secretReport, unreadableSecretReport, type SecretReport } from '../diagnose/secretReport.js';
+import type { SavedSecret } from '../diagnose/diagnoseSnapshotFile.js';
+import { secretReport, unreadableSecretReport, type SecretReport, type SecretReportExtras } from '../diagnose/secretReport.js';
 import { InspectError, describeError } from '../errors.js';
 import type { Report } from '../report/report.js';
 import type { AwsCallContext } from './awsErrors.js';
@@ -21,6 +22,8 @@ export interface DiagnoseOptions extends FunctionInspectOptions {
   /** --database: the DB instance or cluster identifier. */
   database?: string | undefined;
   now?: Date;
+  /** --save-snapshot: each secret's snapshot as read, before it is diagnosed */
+  onSnapshot?: ((saved: SavedSecret) => void) | undefined;
 }
 
 /** What one rotation function gave, read once per run whatever the number of secrets it serves. */
@@ -179,11 +182,13 @@ export async function diagnoseSecretTarget(secretId: string, options: DiagnoseOp
       for (const u of snapshot.network.unreadable) unknown.push(`network: ${u.message}`);
     } else if (active && fn) unknown.push('network: the function configuration (its VPC) could not be read');
     const functionError = fn && !snapshot.functionReport ? fn.report.errors[0] : undefined;
-    return secretReport(snapshot, {
+    const extras: SecretReportExtras = {
       unknown,
       ...(fn?.config ? { logs: { logGroup: fn.config.logGroup, since: options.since.toISOString(), ...(fn.logs?.note ? { note: fn.logs.note } : {}) } } : {}),
       ...(functionError ? { functionError } : {}),
-    });
+    };
+    options.onSnapshot?.({ snapshot, extras });
+    return secretReport(snapshot, extras);
   } catch (e) {
     const err = e instanceof InspectError ? e : new InspectError('aws-error', `${secretId}: ${describeError(e)}`);
     return unreadableSecretReport(secretId, region, { code: err.code, message: err.message });

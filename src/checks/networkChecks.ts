@@ -40,7 +40,8 @@ export function networkCheck(path: NetworkPath): Omit<Check, 'id'> & { id: Netwo
   const via = path.route === 'interface-endpoint' ? ' through its interface endpoint' : path.route === 'nat' ? ' through NAT' : path.route === 'public' ? ' over its public endpoint' : '';
   const summary = {
     pass: `The function reaches ${dest}${via} from every subnet.`,
-    fail: `The function cannot reach ${dest}${via}: ${path.blocking[0] ? describeFinding(path.blocking[0]) : 'blocked'}.`,
+    // the rule first: the table shows one line per path, cut at the terminal's width
+    fail: `Blocked at ${path.blocking[0] ? describeFinding(path.blocking[0]) : '?'} (no path to ${dest}${via}).`,
     warn: `The function reaches ${dest}${via}, with a caveat: ${path.warnings[0] ? describeFinding(path.warnings[0]) : ''}.`,
     unknown: `Whether the function reaches ${dest} is unknown: ${path.unknowns[0] ? describeFinding(path.unknowns[0]) : 'not read'}.`,
     'not-applicable': `The function does not need ${dest}.`,

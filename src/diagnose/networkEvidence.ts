@@ -49,7 +49,7 @@ export function withNetworkEvidence<D extends NetworkAwareDiagnosis>(d: D, paths
         confidence,
         summary: `${d.summary} But the network path it blames passes from every subnet (${own.route}), so ${others.length > 0 ? `${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} now more likely` : 'something the APIs cannot see (a firewall, DNS outside the VPC) or another cause is at work'}.`,
         evidence: [...d.evidence, `network: ${check.summary}`],
-        ...(confidence === 'possible' ? { candidates: [...others, ...(d.candidates ?? []).filter((c) => !others.includes(c) && c !== d.cause), d.cause] } : {}),
+        ...(confidence === 'possible' && (d.candidates ?? []).some((c) => c !== d.cause) ? { candidates: [...others, ...(d.candidates ?? []).filter((c) => !others.includes(c) && c !== d.cause), d.cause] } : {}),
       };
     }
     return { ...d, evidence: [...d.evidence, `network: ${check.summary}`] };
