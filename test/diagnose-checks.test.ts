@@ -8,6 +8,7 @@ import { rotationStateCheck } from '../src/checks/rotationStateCheck.js';
 import { postgresTemplateRequirements, secretStructureCheck } from '../src/checks/secretStructureCheck.js';
 import { databaseFacts, type DatabaseDescription } from '../src/facts/database/databaseSettings.js';
 import { groupInvocations } from '../src/facts/logs/lambdaLogs.js';
+import { secretKeysRead } from '../src/facts/handler/secretKeys.js';
 import { secretShape, type SecretMetadata } from '../src/facts/secret/secretFacts.js';
 import { inspectLocal } from '../src/report/inspectLocal.js';
 import type { Report } from '../src/report/report.js';
@@ -135,4 +136,34 @@ test('connection-tls: the templates\' "non SSL/TLS" line warns, SSL/TLS passes, 
   t.is(connectionTlsCheck(plain).status, 'warn');
   t.is(connectionTlsCheck([]).status, 'unknown');
   t.is(connectionTlsCheck(null, 'refused').status, 'unknown');
+});
+
+test('secret keys from the handler\'s own code: subscripts without a default are required, tested or .get() ones optional, raising guards and checked lists required', (t) => {
+  // Shaped like the official templates' get_secret_dict (our own lines, not their code).
+  const templateShaped = [
+    "required_fields = ['host', 'username', 'password']",
+    "supported_engines = ['postgres', 'aurora-postgresql']",
+    "if 'engine' not in secret_dict or secret_dict['engine'] not in supported_engines:",
+    "raise KeyError(\"Database engine must be set to 'postgres' in order to use this rotation lambda\")",
+    'for field in required_fields:',
+    'if field not in secret_dict:',
+    "raise KeyError('%s key is missing from secret JSON' % field)",
+    "port = int(secret_dict['port']) if 'port' in secret_dict else 5432",
+    "if 'ssl' not in secret_dict:",
+    'return True, True',
+    "return secret_dict['ssl'], False",
+    "master_arn = current_dict['masterarn']",
+    "current_dict['password'] = new_password",
+  ];
+  t.deepEqual(secretKeysRead(templateShaped), { required: ['engine', 'host', 'masterarn', 'password', 'username'], optional: ['port', 'ssl'], engines: ['postgres', 'aurora-postgresql'] });
+  t.deepEqual(r94.handler?.secretKeys, { required: ['host', 'password', 'username'], optional: ['dbname', 'engine', 'port'], engines: ['postgres'] });
+});
+
+test('secret-structure judges the keys the function\'s own handler requires', (t) => {
+  const keys = r94.handler!.secretKeys!;
+  const req = { required: keys.required, engines: keys.engines, source: 'lambda_function.py' };
+  const noEngine = secretShape('AWSCURRENT', JSON.stringify({ host: HOST, username: 'u', password: 'p' }));
+  t.is(secretStructureCheck([noEngine], req).status, 'pass', 'the sample defaults engine to postgres');
+  t.is(secretStructureCheck([noEngine], postgresTemplateRequirements(false)).status, 'fail', 'the template requires engine');
+  t.regex(secretStructureCheck([secretShape('AWSCURRENT', JSON.stringify({ host: HOST, password: 'p' }))], req).summary, /lacks "username"/);
 });

@@ -102,3 +102,38 @@ test.serial('the planted password appears in no output, file, cache entry or err
   t.regex(all, /"secret-structure"/);
   t.regex(all, /AWSCURRENT is not a JSON object/);
 });
+
+test.serial('diagnose --all: Ctrl-C prints what is done, names the rest, exits 130', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const { BIN } = await import('./support/cli.js');
+  standin.knobs.latencyMs = 100;
+  t.teardown(() => { standin.knobs.latencyMs = 0; });
+  const child = spawn(process.execPath, [BIN, 'diagnose', '--all', '--no-cache', '--concurrency', '2', '--format', 'json', '--debug'], { env: { PATH: process.env.PATH, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  // interrupt once three secrets are done, however slow the machine is
+  for (let waited = 0; (stderr.match(/^debug: diagnosed /gm) ?? []).length < 3 && waited < 60_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  t.is(code, 130, stderr);
+  const out = JSON.parse(stdout) as { reports: unknown[]; summary: { interrupted: boolean; notDiagnosed: string[]; secrets: number } };
+  t.true(out.summary.interrupted);
+  const total = installed.filter((i) => i.scenario.secret !== 'managed').length + 1;
+  t.true(out.reports.length >= 3 && out.reports.length < total, `${out.reports.length} reports`);
+  t.is(out.reports.length + out.summary.notDiagnosed.length, total, 'every discovered secret is either reported or named');
+  t.regex(stderr, new RegExp(`interrupted: \\d+ of ${total} secret\\(s\\) were not diagnosed`));
+});
+
+test.serial('diagnose --all --all-regions lists secrets in every commercial region; --all-regions alone is a usage error', async (t) => {
+  const { COMMERCIAL_REGIONS } = await import('../src/scan/discovery.js');
+  standin.resetCounters();
+  const r = await runCli(['diagnose', '--all', '--all-regions', '--format', 'ndjson', '--no-cache'], env());
+  t.is(r.code, 1, r.stderr);
+  t.is(standin.counters.requests.ListSecrets, COMMERCIAL_REGIONS.length);
+  t.is(r.stdout.trim().split('\n').length, installed.filter((i) => i.scenario.secret !== 'managed').length + 1);
+  const bad = await runCli(['diagnose', 'x', '--all-regions'], env());
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--all-regions goes with --all/);
+});

@@ -37,10 +37,10 @@ export function secretStructureCheck(shapes: readonly SecretShape[] | null, req:
     if (s.notJson) { problems.push(`${s.stage} is not a JSON object`); continue; }
     const missing = req.required.filter((k) => !s.keys.includes(k));
     if (missing.length) problems.push(`${s.stage} lacks ${missing.map((k) => `"${k}"`).join(', ')}`);
-    if (s.fields.engine !== undefined && !req.engines.includes(s.fields.engine)) problems.push(`${s.stage} has engine "${s.fields.engine}", not one of ${req.engines.join(', ')}`);
+    if (s.fields.engine !== undefined && req.engines.length > 0 && !req.engines.includes(s.fields.engine)) problems.push(`${s.stage} has engine "${s.fields.engine}", not one of ${req.engines.join(', ')}`);
   }
   if (problems.length) {
-    return { id, status: 'fail', summary: `The secret does not have what the function reads: ${problems.join('; ')}.`, evidence, remediation: `Add the missing keys (and "engine": "${req.engines[0]}") to the secret's JSON: aws secretsmanager put-secret-value with the full JSON, or edit it in the console.` };
+    return { id, status: 'fail', summary: `The secret does not have what the function reads: ${problems.join('; ')}.`, evidence, remediation: `Add the missing keys${req.engines[0] ? ` (and "engine": "${req.engines[0]}")` : ''} to the secret's JSON: aws secretsmanager put-secret-value with the full JSON, or edit it in the console.` };
   }
   return { id, status: 'pass', summary: 'Every key the function reads is present.', evidence, remediation: '' };
 }

@@ -97,6 +97,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       opt.format(FORMATS), opt.failOn, opt.output, opt.quiet,
       { name: 'all', help: 'every secret of the account that names a rotation function (regions as in scan)' },
       opt.region(true),
+      { name: 'all-regions', help: 'with --all: every commercial region (those not enabled are named and skipped)' },
       { name: 'since', value: '14d|YYYY-MM-DD', help: 'start of the log window (default 14d)' },
       { name: 'read-secret-keys', help: 'read AWSCURRENT/AWSPENDING to keep key names and host/engine/port only (never values)' },
       { name: 'database', value: 'ID', help: 'the RDS instance or cluster identifier the secrets rotate' },
@@ -190,6 +191,7 @@ export interface DiagnoseArgs extends CommonOptions {
   secrets: string[];
   all: boolean;
   regions: string[];
+  allRegions: boolean;
   /** Start of the log window. */
   since: Date;
   readSecretKeys: boolean;
@@ -425,11 +427,12 @@ export function parseCli(argv: readonly string[]): CliArgs {
     const saveSnapshot = one('save-snapshot');
     if (fromSnapshot !== undefined && (positionals.length > 0 || all || saveSnapshot !== undefined)) throw usage('diagnose: --from-snapshot replays a saved run: give no secrets, --all or --save-snapshot with it');
     if (positionals.length === 0 && !all && fromSnapshot === undefined) throw usage('diagnose: name at least one secret (name or ARN), or give --all (or --from-snapshot FILE)');
+    if (flag('all-regions') && !all) throw usage('diagnose: --all-regions goes with --all');
     const since = one('since');
     const database = one('database');
     if (database !== undefined && !/^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(database)) throw usage(`--database: "${database}" is not an RDS instance or cluster identifier`);
     return {
-      command, ...common, secrets: positionals, all, regions,
+      command, ...common, secrets: positionals, all, regions, allRegions: flag('all-regions'),
       since: since === undefined ? new Date(Date.now() - 14 * 86_400_000) : checkSince(since),
       readSecretKeys: flag('read-secret-keys'), database, saveSnapshot, fromSnapshot,
       concurrency: positiveInt('concurrency', one('concurrency')) ?? DEFAULT_CONCURRENCY, cacheDir: one('cache-dir'), noCache: flag('no-cache'),

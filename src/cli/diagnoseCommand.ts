@@ -55,7 +55,7 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo, signal?: AbortS
   const { sink, progress, control, counts, cache, debug, work } = await startAccountRun(replayed ? { ...args, noCache: true } : args, io, signal, 'the secrets in flight', (c) => `${c.found - c.done} of ${c.found} secret(s) not diagnosed`);
   const { err } = control;
   const result: DiagnoseRunResult = replayed ? await work(async () => replayed) : await work(() => diagnoseRun({
-    secrets: args.secrets, all: args.all, regions: args.regions, region: args.region, concurrency: args.concurrency,
+    secrets: args.secrets, all: args.all, regions: args.regions, allRegions: args.allRegions, region: args.region, concurrency: args.concurrency,
     since: args.since, readSecretKeys: args.readSecretKeys, database: args.database, created: null,
     ...(args.saveSnapshot !== undefined ? { onSnapshot: (x: SavedSecret) => { saved.push(x); } } : {}),
     profile: args.profile, endpointUrl: args.endpointUrl, maxEntryBytes: args.maxEntryBytes, maxBundleBytes: args.maxBundleBytes, limits: args.limits, cache, signal: control.signal, env: io.env,
@@ -68,6 +68,7 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo, signal?: AbortS
     },
   }));
 
+  for (const l of result.regions) if (l.notEnabled) err(`${l.region}: skipped (the region is not enabled for this account)`);
   for (const e of result.errors) err(e.message);
   for (const r of result.reports) for (const e of r.errors) err(`${e.message.startsWith(r.target.id) ? e.message : `${r.target.id}: ${e.message}`}${args.debug ? ` [${e.code}]` : ''}`);
   if (result.notDiagnosed.length > 0) err(`interrupted: ${result.notDiagnosed.length} of ${result.counters.secrets} secret(s) were not diagnosed: ${result.notDiagnosed.join(', ')}`);

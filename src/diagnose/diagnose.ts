@@ -14,7 +14,7 @@ import { connectionTlsCheck, databaseScramCheck, databaseTlsCheck, loadedLibpq, 
 import { shellWord, type DiagnoseCheck } from '../checks/diagnoseCheck.js';
 import { CONNECT_BUDGET_S, functionTimeoutCheck, invokePermissionCheck, raiseTimeoutCommand, SUGGESTED_TIMEOUT_S, type FunctionPolicy } from '../checks/functionChecks.js';
 import { rotationStateCheck } from '../checks/rotationStateCheck.js';
-import { postgresTemplateRequirements, secretStructureCheck } from '../checks/secretStructureCheck.js';
+import { postgresTemplateRequirements, secretStructureCheck, type SecretRequirements } from '../checks/secretStructureCheck.js';
 import { describeSetting, type DatabaseFacts } from '../facts/database/databaseSettings.js';
 import { LONG_LOGIN_FAILURE_MS, refusingPolicy, type Invocation } from '../facts/logs/lambdaLogs.js';
 import { SAR_APPLICATION_TAG, type SecretMetadata, type SecretShape } from '../facts/secret/secretFacts.js';
@@ -108,6 +108,19 @@ function isMultiUser(s: DiagnoseSnapshot): boolean {
   return (s.secretShapes ?? []).some((x) => x.keys.includes('masterarn'));
 }
 
+/**
+ * What the function requires of its secret: the keys its own handler reads
+ * without a default (handler facts), else the PostgreSQL template's list.
+ */
+function secretRequirements(s: DiagnoseSnapshot, postgres: boolean): SecretRequirements | null {
+  const h = s.functionReport?.handler;
+  const keys = h?.secretKeys;
+  if (h && keys && keys.required.length > 0) {
+    return { required: keys.required, engines: keys.engines, source: `${h.path}: the keys its code reads without a default` };
+  }
+  return postgres || !s.functionReport ? postgresTemplateRequirements(isMultiUser(s)) : null;
+}
+
 export interface DiagnoseResult { diagnosis: Diagnosis; checks: DiagnoseCheck[]; network: NetworkPaths | null }
 
 /** The checks of a secret report, the function's own first. */
@@ -122,7 +135,7 @@ export function diagnoseChecks(s: DiagnoseSnapshot): DiagnoseCheck[] {
     rotationStateCheck(s.secret, now),
     functionTimeoutCheck(fnArn, s.functionConfig?.timeout ?? null, s.invocations, s.logsError),
     invokePermissionCheck(fnArn, s.policy),
-    secretStructureCheck(s.secretShapes ?? null, postgres || !s.functionReport ? postgresTemplateRequirements(isMultiUser(s)) : null),
+    secretStructureCheck(s.secretShapes ?? null, secretRequirements(s, postgres)),
     databaseScramCheck(libpq, s.database, s.databaseError),
     databaseTlsCheck(s.functionReport ?? null, libpq, s.database, s.databaseError),
     connectionTlsCheck(s.invocations, s.logsError),

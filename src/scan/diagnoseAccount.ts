@@ -2,7 +2,7 @@ import { closeDiagnoseContext, diagnoseSecretTarget, newDiagnoseContext, type Di
 import type { CodeReadCache } from '../aws/inspectFunction.js';
 import type { SecretReport } from '../diagnose/secretReport.js';
 import type { ReportError } from '../report/report.js';
-import { discoverRotationFunctions, type RegionListing } from './discovery.js';
+import { COMMERCIAL_REGIONS, discoverRotationFunctions, type RegionListing } from './discovery.js';
 import { pool } from './scanAccount.js';
 
 export interface DiagnoseRunOptions extends DiagnoseOptions {
@@ -11,6 +11,8 @@ export interface DiagnoseRunOptions extends DiagnoseOptions {
   /** Every secret that names a rotation function, in `regions`. */
   all: boolean;
   regions: readonly string[];
+  /** With `all`: every commercial region. */
+  allRegions?: boolean;
   concurrency: number;
   cache?: CodeReadCache | undefined;
   signal?: AbortSignal | undefined;
@@ -41,8 +43,8 @@ export async function diagnoseRun(options: DiagnoseRunOptions): Promise<Diagnose
     let regions: RegionListing[] = [];
     if (options.all) {
       const session = c.inspect.session;
-      const list = options.regions.length > 0 ? [...options.regions] : [await session.defaultRegion()];
-      const discovery = await discoverRotationFunctions(session, list, false, () => {});
+      const list = options.allRegions ? [...COMMERCIAL_REGIONS] : options.regions.length > 0 ? [...options.regions] : [await session.defaultRegion()];
+      const discovery = await discoverRotationFunctions(session, list, options.allRegions === true, () => {});
       regions = discovery.listings;
       const seen = new Set(targets);
       for (const f of discovery.functions.values()) {

@@ -1,4 +1,5 @@
 import { lexSource, type LexedSource } from './sourceLexer.js';
+import { secretKeysRead, type SecretKeysRead } from './secretKeys.js';
 
 /**
  * What a rotation function's own source says: whether it is a Secrets
@@ -35,6 +36,8 @@ export interface HandlerFacts {
   plainConnections: string[];
   /** `file:line: code` for lines that set sslmode to disable or allow (also as the fallback of a line that asks). */
   turnsTlsOff: string[];
+  /** Python handlers: the keys read from the secret's JSON, with or without a default (secretKeys.ts). */
+  secretKeys?: SecretKeysRead;
 }
 
 /** Database engines as rotation handlers name them; Aurora PostgreSQL is postgresql, Aurora MySQL mysql, DocumentDB mongodb. */
@@ -250,6 +253,7 @@ export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null 
     tlsEvidence,
     plainConnections,
     turnsTlsOff,
+    ...(language === 'python' ? { secretKeys: secretKeysRead(read.flatMap((f) => f.shown)) } : {}),
   };
 }
 
