@@ -5,7 +5,7 @@ import test from 'ava';
 import { diagnoseRun } from '../src/scan/diagnoseAccount.js';
 import type { SecretReport } from '../src/diagnose/secretReport.js';
 import { installDiagnoseApis } from './standin/diagnoseApis.js';
-import { installEc2Api } from './standin/ec2Api.js';
+import { EC2_OPS, installEc2Api } from './standin/ec2Api.js';
 import { DEFAULT_CREDENTIALS, startStandin, type Standin } from './support/aws.js';
 import { DAY, SCENARIOS, installScenario, scenarioBundles } from './support/diagnoseScenarios.js';
 import { networkScenarios, scenarioVpc, workingVpc, workingVpcCopy, type NetworkScenario } from './support/networkFixtures.js';
@@ -25,6 +25,9 @@ interface Case { name: string; scenario: NetworkScenario | null; log: typeof SM;
 let standin: Standin;
 const cases: Case[] = [];
 let reports: SecretReport[] = [];
+let outside: SecretReport | undefined;
+let ec2CallsOutside = -1;
+const ec2Calls = () => EC2_OPS.reduce((n, op) => n + (standin.counters.requests[op] ?? 0), 0);
 
 test.before(async () => {
   standin = await startStandin();
@@ -50,6 +53,22 @@ test.before(async () => {
     readSecretKeys: false, secrets: cases.map((c) => c.secretArn), all: false, regions: [], concurrency: 16,
   });
   reports = run.reports;
+  // a function outside any VPC: public endpoints, and not one EC2 call
+  const i = installScenario(apis, SM, 3000, 'Text', bundles, { vpcId: '', subnetIds: [], securityGroupIds: [], db: { subnetIds: [], securityGroupIds: [] } });
+  const before = ec2Calls();
+  outside = (await diagnoseRun({
+    region: 'us-east-1', endpointUrl: standin.endpoint, retry: { mode: 'configured', maxAttempts: 2, delayMs: 5 }, since: new Date(Date.now() - 14 * DAY),
+    readSecretKeys: false, secrets: [i.secretArn], all: false, regions: [], concurrency: 1,
+  })).reports[0];
+  const after = ec2Calls();
+  ec2CallsOutside = after - before;
+});
+
+test('live network: a function outside any VPC reaches the public endpoints, without one EC2 call', (t) => {
+  t.is(ec2CallsOutside, 0);
+  t.is(outside!.network!.secretsmanager.status, 'pass');
+  t.is(outside!.network!.secretsmanager.route, 'public');
+  t.is(outside!.diagnosis.confidence, 'possible', outside!.diagnosis.summary);
 });
 test.after.always(() => standin?.close());
 

@@ -1,5 +1,5 @@
 import type { FunctionPolicy } from '../checks/functionChecks.js';
-import type { NetworkSnapshot, NetworkTarget } from '../facts/network/snapshot.js';
+import { emptyNetworkSnapshot, type NetworkSnapshot, type NetworkTarget } from '../facts/network/snapshot.js';
 import { ec2Client, NetworkReads } from './networkCollector.js';
 import type { DiagnoseSnapshot, FunctionConfig } from '../diagnose/diagnose.js';
 import type { SavedSecret } from '../diagnose/diagnoseSnapshotFile.js';
@@ -109,7 +109,8 @@ function readFunction(arn: string, options: DiagnoseOptions, c: DiagnoseContext,
 }
 
 /** The network snapshot of one function; the EC2 reads are shared by every function of the run. */
-function networkSnapshot(c: DiagnoseContext, region: string, target: NetworkTarget, options: DiagnoseOptions): Promise<NetworkSnapshot> {
+async function networkSnapshot(c: DiagnoseContext, region: string, target: NetworkTarget, options: DiagnoseOptions): Promise<NetworkSnapshot> {
+  if (!target.vpc) return { ...emptyNetworkSnapshot(region), targets: [target] }; // nothing to read: the EC2 client is not even loaded
   let reads = c.networks.get(region);
   if (!reads) {
     const session = c.inspect.session;
