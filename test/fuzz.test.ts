@@ -807,7 +807,7 @@ function runChild(zipPath: string, killAfterMs: number): Promise<ChildResult> {
 }
 
 test.serial('crafted hostile bundles: finish within the per-case budget and bounded memory', async (t) => {
-  t.timeout(90_000);
+  t.timeout(180_000);
   if (REPLAY) { t.pass('replay mode'); return; }
   const { sample94 } = await corpora();
   const handler = sample94.find((e) => e.name === 'lambda_function.py');
@@ -842,6 +842,37 @@ test.serial('crafted hostile bundles: finish within the per-case budget and boun
         const files = sample94.map((e) => ({ name: e.name, data: Buffer.from(e === handler ? `${handler.data.toString()}\nimport ${names.join(', ')}\n` : e.data) }));
         return hostileZip([...files, ...names.map((n) => ({ name: `${n}.py`, data: body }))]);
       })(),
+    },
+    {
+      name: 'js-handler-unclosed-requires.zip',
+      what: 'index.js rotation handler with one 880 KB line of unclosed "require(\'./" (local-import scan, under the handler cap), no lambda_function.py',
+      zip: buildZip([
+        ...sample94.filter((e) => e !== handler),
+        { name: 'index.js', data: `const steps = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];\nexports.handler = async () => {};\nconst x = [${"require('./".repeat(80_000)}];\n` },
+      ]),
+    },
+    {
+      name: 'go-buildinfo-sentinel-flood.zip',
+      what: 'bootstrap of 8 MB: the Go build-info magic, then 500,000 module-text start sentinels and no end sentinel until the last byte',
+      zip: (() => {
+        const start = Buffer.from('3077af0c9274080241e1c107e6d618e6', 'hex');
+        const end = Buffer.from('f932433186182072008242104116d8f2', 'hex');
+        return buildZip([...sample94, { name: 'bootstrap', data: Buffer.concat([Buffer.from('\xff Go buildinf:', 'latin1'), Buffer.alloc(18), ...Array.from({ length: 500_000 }, () => start), end]), compress: true }]);
+      })(),
+    },
+    {
+      name: 'java-handler-constant-flood.zip',
+      what: 'com/example/Rotation.class of 1 MB: 65,000 string constants, all "sslmode" or "createSecret", no Python handler',
+      zip: (() => {
+        const consts = Array.from({ length: 65_000 }, (_, i) => { const t = Buffer.from(i % 2 ? 'sslmode' : 'createSecret'); const h = Buffer.alloc(3); h[0] = 1; h.writeUInt16BE(t.length, 1); return Buffer.concat([h, t]); });
+        const head = Buffer.alloc(10); head.writeUInt32BE(0xcafebabe, 0); head.writeUInt16BE(55, 6); head.writeUInt16BE(65_001, 8);
+        return buildZip([...sample94.filter((e) => e !== handler), { name: 'com/example/Rotation.class', data: Buffer.concat([head, ...consts]) }]);
+      })(),
+    },
+    {
+      name: 'driver-records-flood.zip',
+      what: '20,000 pg8000 dist-info METADATA files (version-record candidates past the 64-record budget)',
+      zip: buildZip([...sample94, ...Array.from({ length: 20_000 }, (_, i) => ({ name: `p${i}/pg8000-1.${i}.0.dist-info/METADATA`, data: `Version: 1.${i}.0\n` }))]),
     },
     {
       name: 'elf-symbol-name-amplification.zip',

@@ -55,7 +55,7 @@ test('MySQL rotation handler: engine mysql', (t) => {
 });
 
 test('local imports are module paths', (t) => {
-  t.deepEqual(localImports('import boto3\nfrom common.db import connect\nimport a, b.c\n', 'python'), ['boto3.py', 'common/db.py', 'a.py', 'b/c.py']);
+  t.deepEqual(localImports('import boto3\nfrom common.db import connect\nimport a, b.c\n', 'python'), [['boto3.py'], ['common/db.py'], ['a.py'], ['b/c.py']]);
 });
 
 test('a connect call that passes sslmode on a later line is not a plain connection', (t) => {

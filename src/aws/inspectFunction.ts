@@ -2,6 +2,7 @@ import type { GetFunctionCommandOutput } from '@aws-sdk/client-lambda';
 import { openZipBundle } from '../bundle/zipBundle.js';
 import { InspectError, describeError } from '../errors.js';
 import { bundleFindings, cachedFindings, loaderFacts, toReportError, unreadFindings, type BundleFindings } from '../report/bundleFindings.js';
+import { loadSemver } from '../report/driverFindings.js';
 import { buildReport, failedReport, notApplicableReport } from '../report/buildReport.js';
 import { createdFromFlag } from '../report/inspectLocal.js';
 import type { Created, FunctionFacts, Report, ReportError } from '../report/report.js';
@@ -173,6 +174,7 @@ async function inspect(target: string, options: FunctionInspectOptions, context:
   const report = buildReport({
     target: { type: 'function', id: arn, region, ...(ft.qualifier ? { qualifier: ft.qualifier } : {}), bytesRead, size },
     findings: layersMatter ? [...findings, ...layerErrors.map((e) => unreadFindings(e.message, false))] : findings, created, function: facts, loader, environment: libpqTlsEnvironment(c.Environment?.Variables),
+    semver: await loadSemver(findings.flatMap((f) => f.drivers ?? [])),
   });
   // The creation date and the layers are optional reads: when the verdicts cannot depend on them,
   // their failure is a warning; otherwise the function could not be judged (an error, exit 2).

@@ -1,7 +1,11 @@
 import { basename, dirname, normalizeEntryPath, type Bundle, type BundleEntry } from './bundle.js';
 
-/** libpq.so, libpq.so.5, libpq.so.5.15, psycopg2_binary.libs/libpq-ab12cd34.so.5.15 … */
-export const LIBPQ_FILE_NAME = /^libpq(?:-[0-9a-zA-Z]{6,})?\.so(?:\.\d+)*$/;
+/**
+ * libpq.so, libpq.so.5, libpq.so.5.15, auditwheel's copies in psycopg2_binary.libs/ and
+ * psycopg_binary.libs/ (libpq-ab12cd34.so.5.15), and the Ruby pg binary gem's own
+ * ports/<platform>/lib/libpq-ruby-pg.so.1 (pg ≥ 1.6.0).
+ */
+export const LIBPQ_FILE_NAME = /^libpq(?:-[0-9a-zA-Z]{6,}|-ruby-pg)?\.so(?:\.\d+)*$/;
 
 export function isLibpqName(path: string): boolean {
   return LIBPQ_FILE_NAME.test(basename(path));

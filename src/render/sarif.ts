@@ -31,12 +31,14 @@ export const SARIF_RULES: readonly SarifRule[] = [
   {
     id: 'scram',
     name: 'ScramSha256Support',
-    shortDescription: { text: 'Rotation function bundles a libpq that cannot authenticate with scram-sha-256' },
+    shortDescription: { text: 'Rotation function bundles a libpq or PostgreSQL driver that cannot authenticate with scram-sha-256' },
     fullDescription: {
-      text: `PostgreSQL rotation functions created from AWS templates before ${SCRAM_CUTOFF} bundle libpq 9.4, which predates SCRAM. ` +
+      text: `PostgreSQL rotation functions created from AWS templates before ${SCRAM_CUTOFF} bundle libpq 9.4, which predates SCRAM; ` +
+        'functions that bring their own driver fail the same way with node-postgres < 7.9.0, pg8000 < 1.13.0, asyncpg < 0.19.0, pgjdbc < 42.2.1, ' +
+        'lib/pq < 1.1.0, pgx v3 < 3.4.0 or Npgsql < 3.2.7. ' +
         'Once the database stores the user\'s password as scram-sha-256 (the default from PostgreSQL 14), rotation fails at setSecret.',
     },
-    help: { text: `${REDEPLOY}; current bundles ship libpq 10 or later. Until then, keep the database user's password stored as md5 so rotation can log in.` },
+    help: { text: `${REDEPLOY}; current bundles ship libpq 10 or later. A function with a driver of its own: upgrade the driver to the release the result names and update the function code. Until then, keep the database user's password stored as md5 so rotation can log in.` },
     defaultConfiguration: { level: 'error' },
     properties: { tags: ['aws', 'secrets-manager', 'postgresql', 'rotation', 'scram'] },
   },
@@ -45,7 +47,8 @@ export const SARIF_RULES: readonly SarifRule[] = [
     name: 'RotationUsesTls',
     shortDescription: { text: 'Rotation handler does not ask for TLS' },
     fullDescription: {
-      text: `PostgreSQL rotation handlers from AWS templates before ${TLS_CUTOFF} never ask for TLS, so rotation fails against a database that requires it (rds.force_ssl=1).`,
+      text: `PostgreSQL rotation handlers from AWS templates before ${TLS_CUTOFF} never ask for TLS, so rotation fails against a database that requires it (rds.force_ssl=1). ` +
+        'A handler with a driver of its own that asks for nothing gets that driver\'s default: none for node-postgres, pg8000 < 1.31.0, asyncpg < 0.22.0, pgjdbc < 42.2.5 and Npgsql < 6.0.',
     },
     help: { text: `${REDEPLOY}; current templates connect with sslmode=require (or verify-full) and honour the secret's "ssl" key.` },
     defaultConfiguration: { level: 'error' },

@@ -48,6 +48,10 @@ export function renderTable(r: Report, style: Style, width?: number): string {
     if (l.tls) out.push(style.dim(`            ${l.linkage === 'static' ? `built into ${shown(l.driver ?? 'a module')}; ` : ''}TLS: ${l.tls.capable ? `built with OpenSSL${l.tls.openssl?.version ? ` (${shown(l.tls.openssl.version)})` : ''}` : 'no OpenSSL, cannot do TLS'}`));
     for (const conflict of l.version.conflicts) out.push(`            ${style.status('warn', 'conflict')}: ${shown(conflict)}`);
   }
+  // PostgreSQL drivers other than libpq (node-postgres, pg8000, pgjdbc, lib/pq, …) with the record that gave the version.
+  for (const d of r.drivers ?? []) {
+    out.push(`  driver    ${shown(d.name)} ${style.bold(shown(d.version ?? 'version unknown'))}${style.dim(`  [${shown(d.evidence.path)}: ${shown(d.evidence.field)}]`)}${d.reason && d.version === null ? `: ${shown(d.reason)}` : ''}`);
+  }
   const h = r.handler;
   if (h) {
     const kind = h.isRotationHandler ? 'rotation handler' : `not a rotation handler (${h.steps.length}/4 steps)`;

@@ -1,6 +1,7 @@
 import { scramCheck } from '../checks/scramCheck.js';
 import { tlsCheck, type TlsContext } from '../checks/tlsCheck.js';
 import { engineScope } from '../checks/engineScope.js';
+import { selectDrivers, type SemverApi } from '../checks/driverRules.js';
 import type { Check } from '../checks/check.js';
 import type { LoaderFacts } from '../facts/loader/lambdaLoader.js';
 import { INSPECTOR_VERSION } from '../version.js';
@@ -16,6 +17,8 @@ export interface ReportParts {
   loader?: LoaderFacts;
   /** Live: the TLS settings libpq reads from the function's environment (only these two names, never other values). */
   environment?: TlsContext['environment'];
+  /** The `semver` package (report/driverFindings.ts loadSemver), when the findings carry drivers of their own. */
+  semver?: SemverApi;
 }
 
 /** Findings, creation date and loader choice in; checks with verdicts out. */
@@ -31,6 +34,8 @@ export function buildReport(parts: ReportParts): Report {
   }));
   const unreadable = libraries.filter((l) => l.error).map((l) => l.installPath ?? l.path);
   const created = { date: parts.created.date };
+  const drivers = parts.findings.flatMap((f) => f.drivers ?? []);
+  const driverContext = { selection: selectDrivers(handler, drivers), ...(parts.semver ? { semver: parts.semver } : {}) };
   const scope = engineScope(handler);
   // The libpq whose build decides TLS: the one the function loads, else the least capable one found.
   const readable = libraries.filter((l) => !l.error).map((l) => ({ ...l, tls: l.tls ?? { capable: null, evidence: 'TLS capability not recorded' } }));
@@ -41,13 +46,14 @@ export function buildReport(parts: ReportParts): Report {
     ? { path: unreadable[0]!, tls: { capable: null, evidence: 'could not be read' } }
     : tlsLib ? { path: tlsLib.installPath ?? tlsLib.path, tls: tlsLib.tls! } : null;
   const checks = notVerified([
-    scramCheck(subjects, created, unreadable, scope),
-    tlsCheck(handler, created, { scope, libpq, ...(main?.handlerError ? { handlerError: main.handlerError } : {}), ...(parts.environment ? { environment: parts.environment } : {}) }),
+    scramCheck(subjects, created, unreadable, scope, driverContext),
+    tlsCheck(handler, created, { scope, libpq, drivers: driverContext, ...(main?.handlerError ? { handlerError: main.handlerError } : {}), ...(parts.environment ? { environment: parts.environment } : {}) }),
   ], parts.findings.map((f) => f.unread));
   return {
     ...envelope(parts.target, parts.created),
     libraries: libraries.map(({ highest: _highest, ...l }) => l),
     handler,
+    drivers,
     checks,
     errors,
     ...(parts.function ? { function: parts.function } : {}),

@@ -7,16 +7,25 @@ import { PQLIBVERSION, pqlibVersionEvidence } from '../evidence/pqlibVersionEvid
 import { highestMajor, mergeVersionEvidence, type VersionEvidence } from '../evidence/versionEvidence.js';
 import { MAX_STRING_BYTES, parseElf } from '../facts/elf/elfFacts.js';
 import { OPENSSL_LIBRARY, opensslVersionString, tlsCapability } from '../facts/elf/tlsCapability.js';
+import { classFileStrings } from '../facts/handler/classFile.js';
+import { classHandlerFacts, javaHandlerClass } from '../facts/handler/classHandlerFacts.js';
 import { handlerFacts, languageOf, localImports, type Engine, type HandlerFacts, type SourceFile } from '../facts/handler/handlerFacts.js';
 import { whichLibpqLoads, type LoaderFacts } from '../facts/loader/lambdaLoader.js';
 import { shapeProblem, type Shape } from '../outsideShape.js';
 import type { LibraryReport, ReportError } from './report.js';
+import { toReportError } from './reportError.js';
+import { driverFindings } from './driverFindings.js';
+import { DRIVER_LANGUAGES, DRIVER_NAMES, type DriverFact } from '../facts/drivers/driverRecords.js';
+
+export { toReportError };
 
 /** What one bundle (function code or a layer) contributes to a report. */
 export interface BundleFindings {
   libraries: Array<LibraryReport & { highest: number }>;
   handler: HandlerFacts | null;
   handlerError?: string;
+  /** PostgreSQL drivers other than libpq, with the version the bundle records (absent in findings cached by older versions). */
+  drivers?: DriverFact[];
   errors: ReportError[];
   /**
    * Set when the bundle itself could not be read (download failed, budget
@@ -62,7 +71,7 @@ const STRINGS = { array: 'string' } as const;
 const NULLABLE_STRINGS = { nullable: STRINGS } as const;
 const INT_OR_NULL = { nullable: 'integer' } as const;
 const EVIDENCE_SOURCES = ['PQlibVersion', 'RUNPATH', 'RPATH', 'exported-api', 'file-name'] as const;
-const LANGUAGES = { oneOf: ['python', 'javascript'] } as const;
+const LANGUAGES = { oneOf: ['python', 'javascript', 'java'] } as const;
 // An engine this build does not know makes the entry a miss (read again), never a verdict on a guess.
 const ENGINES = { oneOf: ['postgresql', 'redshift', 'mysql', 'mariadb', 'oracle', 'sqlserver', 'mongodb', 'db2', 'influxdb', 'redis'] satisfies readonly Engine[] } as const;
 
@@ -107,9 +116,18 @@ const FINDINGS_SHAPE: Shape = {
       },
     },
     handlerError: 'string',
+    drivers: {
+      array: {
+        object: {
+          name: { oneOf: DRIVER_NAMES }, version: { nullable: 'string' }, evidence: { object: { path: 'string', field: 'string' } },
+          language: { oneOf: DRIVER_LANGUAGES }, reason: 'string', module: 'string', fatJar: 'boolean',
+        },
+        optional: ['reason', 'module', 'fatJar'],
+      },
+    },
     errors: { array: { object: { path: 'string', code: 'string', message: 'string' }, optional: ['path'] } },
   },
-  optional: ['handlerError'],
+  optional: ['handlerError', 'drivers'],
 };
 
 /**
@@ -128,11 +146,6 @@ export function cachedFindings(value: unknown): BundleFindings | undefined {
 /** The findings of a bundle that could not be read at all: nothing in it is known. */
 export function unreadFindings(why: string, isFunctionCode: boolean): BundleFindings {
   return { libraries: [], handler: null, ...(isFunctionCode ? { handlerError: `the function code could not be read: ${why}` } : {}), errors: [], unread: why };
-}
-
-export function toReportError(e: unknown, path?: string): ReportError {
-  if (e instanceof InspectError) return { ...(e.path ?? path ? { path: e.path ?? path } : {}), code: e.code, message: e.message };
-  return { ...(path ? { path } : {}), code: 'error', message: `${path ? `${path}: ` : ''}${describeError(e)}` };
 }
 
 /** Reads the libpq files and the handler of one bundle into facts and evidence. */
@@ -196,6 +209,11 @@ export async function bundleFindings(whole: Bundle, options: FindingsOptions = {
     errors.push({ path: e.path, code: 'candidate-not-read', message: `${e.path}: not read for a built-in libpq (more than ${MAX_MODULE_CANDIDATES} candidate modules or ${MAX_MODULE_BYTES} bytes of them in this bundle)` });
   }
 
+  // Go programs: a custom runtime's bootstrap, or the go1.x handler's executable.
+  const executables = bundle.kind === 'elf' ? [] : bundle.entries.filter((e) => basename(e.path) === 'bootstrap' || (options.handler && e.path === options.handler)).map((e) => e.path);
+  const drivers = await driverFindings(bundle, executables, maxBytes);
+  errors.push(...drivers.errors);
+
   let handler: HandlerFacts | null = null;
   let handlerError: string | undefined;
   if (options.findHandler !== false) {
@@ -208,7 +226,7 @@ export async function bundleFindings(whole: Bundle, options: FindingsOptions = {
       handlerError = err.message;
     }
   }
-  return { libraries, handler, ...(handlerError ? { handlerError } : {}), errors };
+  return { libraries, handler, ...(handlerError ? { handlerError } : {}), drivers: drivers.drivers, errors };
 }
 
 /**
@@ -259,6 +277,24 @@ function dedupeByValue(items: VersionEvidence[]): VersionEvidence[] {
   return items.filter((e) => !seen.has(e.value) && (seen.add(e.value), true));
 }
 
+/**
+ * A Java handler: the class the handler setting names (`com.example.Rotation::handleRequest`
+ * → com/example/Rotation.class at the bundle root), or offline a class named like a
+ * handler (…Rotation…, …Handler…, …Lambda…) whose constants hold `createSecret`.
+ */
+async function readJavaHandler(bundle: Bundle, files: ReadonlyMap<string, BundleEntry>, handler: string | null): Promise<HandlerFacts | null> {
+  const named = handler ? javaHandlerClass(handler) : null;
+  const candidates = named
+    ? [files.get(named)].filter((e): e is BundleEntry => e !== undefined)
+    : handler ? [] : [...files.values()].filter((e) => e.path.endsWith('.class') && /rotat|handler|lambda/i.test(basename(e.path)) && !/^(?:org\/postgresql|com\/amazonaws|software\/amazon)\//.test(e.path)).slice(0, MAX_HANDLER_CANDIDATES);
+  for (const e of candidates) {
+    if (e.size > MAX_HANDLER_BYTES) continue;
+    const constants = classFileStrings(await bundle.read(e, MAX_HANDLER_BYTES));
+    if (constants && (named || constants.includes('createSecret'))) return classHandlerFacts(e.path, constants);
+  }
+  return null;
+}
+
 /** "lambda_function.lambda_handler" → lambda_function.py / .js / .mjs / .cjs */
 export function handlerModuleCandidates(handler: string): string[] {
   const dot = handler.lastIndexOf('.');
@@ -295,13 +331,14 @@ async function readHandler(bundle: Bundle, handler: string | null, maxBytes: num
       }
     }
   }
-  if (!main) return null;
+  if (!main) return readJavaHandler(bundle, files, handler);
   const sources: SourceFile[] = [main];
   const language = languageOf(main.path) ?? 'python';
   let total = main.text.length;
-  for (const p of localImports(main.text, language)) {
-    const e = files.get(p);
-    if (!e || DRIVER_MODULES.has(p.replace(/\.py$/, '').split('/')[0]!)) continue;
+  for (const candidates of localImports(main.text, language, main.path)) {
+    const p = candidates.find((c) => files.has(c) && c !== main!.path && !sources.some((s) => s.path === c));
+    const e = p === undefined ? undefined : files.get(p);
+    if (!e || !p || DRIVER_MODULES.has(p.replace(/\.py$/, '').split('/')[0]!)) continue;
     // A handler's own helpers are a few small modules; stop well before a hostile bundle could matter.
     if (sources.length > MAX_LOCAL_IMPORTS || total + e.size > MAX_HANDLER_TOTAL_BYTES) break;
     const text = await readText(bundle, e, maxBytes);

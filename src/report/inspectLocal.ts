@@ -3,6 +3,7 @@ import type { Bundle } from '../bundle/bundle.js';
 import { openLocalBundle } from '../bundle/openBundle.js';
 import { InspectError, describeError } from '../errors.js';
 import { bundleFindings, loaderFacts, type FindingsOptions } from './bundleFindings.js';
+import { loadSemver } from './driverFindings.js';
 import { buildReport, failedReport } from './buildReport.js';
 import type { Created, Report } from './report.js';
 
@@ -38,6 +39,7 @@ export async function inspectLocal(path: string, options: LocalInspectOptions = 
       target: { type: bundle.kind, id: bundle.kind === 'directory' ? resolve(path) : path, bytesRead: bundle.bytesRead, size: bundle.size },
       findings: [findings],
       created,
+      semver: await loadSemver(findings.drivers ?? []),
       ...(loader ? { loader } : {}),
     });
   } catch (e) {

@@ -1,6 +1,7 @@
 import type { Check, CheckId } from '../checks/check.js';
 import type { LibpqVersion } from '../evidence/versionEvidence.js';
 import type { TlsCapability } from '../facts/elf/tlsCapability.js';
+import type { DriverFact } from '../facts/drivers/driverRecords.js';
 import type { HandlerFacts } from '../facts/handler/handlerFacts.js';
 import type { LoaderFacts } from '../facts/loader/lambdaLoader.js';
 
@@ -11,6 +12,8 @@ export interface Report {
   target: Target;
   libraries: LibraryReport[];
   handler: HandlerFacts | null;
+  /** PostgreSQL drivers other than libpq found in the code and layers, with the version each records. */
+  drivers?: DriverFact[];
   created: Created;
   checks: Check[];
   errors: ReportError[];

@@ -16,6 +16,8 @@ const shapes: Record<string, (bytes: number) => string> = {
   'template repeated': (bytes) => template.repeat(Math.ceil(bytes / template.length)),
   'unterminated docstring': (bytes) => `import psycopg2\n"""${"secret_dict['ssl'] sslmode='require'\n".repeat(Math.ceil(bytes / 37))}`,
   'one line of unclosed connect calls': (bytes) => `import psycopg2\nx = ${'psycopg2.connect('.repeat(Math.ceil(bytes / 17))}\n`,
+  // Each short string on one long line once cost a scan to the line's end (quadratic before the lexer bounded it).
+  'one line of many short strings': (bytes) => `import psycopg2\nx = [${"'a', ".repeat(Math.ceil(bytes / 5))}]\n`,
 };
 
 /** Fastest run of each, the two sizes interleaved so that load from other processes falls on both alike. */

@@ -12,7 +12,8 @@ export interface HandlerFacts {
   path: string;
   /** Other modules of the bundle that were read with it (its local imports). */
   alsoRead: string[];
-  language: 'python' | 'javascript';
+  /** java: a compiled handler class, read from its string constants (no line numbers). */
+  language: 'python' | 'javascript' | 'java';
   /** All four rotation steps appear: createSecret, setSecret, testSecret, finishSecret. */
   isRotationHandler: boolean;
   steps: string[];
@@ -82,7 +83,7 @@ const JS_DRIVERS: ReadonlyArray<{ module: string; name: string; engine: Engine }
 ];
 
 /** Engine names a handler compares the secret's `engine` with (Secrets Manager's and RDS's spellings). */
-function engineNamed(word: string): Engine | null {
+export function engineNamed(word: string): Engine | null {
   const w = word.toLowerCase();
   if (w === 'postgres' || w === 'postgresql' || w === 'aurora-postgresql') return 'postgresql';
   if (w === 'redshift' || w === 'redshift-serverless') return 'redshift';
@@ -114,12 +115,12 @@ const MAX_CALL_LINES = 30;
 /** sslmode (keyword, dict key or connection string) set to a mode that requires TLS, anywhere after it on the line. */
 const SSLMODE = /sslmode/i;
 const SSLMODE_REQUIRES = /\b(?:require|verify-ca|verify-full)\b/i;
-function asksSslmode(line: string): boolean {
+export function asksSslmode(line: string): boolean {
   const at = line.search(SSLMODE);
   return at >= 0 && /^sslmode['"]?\s*[=:]/i.test(line.slice(at)) && SSLMODE_REQUIRES.test(line.slice(at));
 }
 /** sslmode set to disable or allow anywhere after it on the line: no TLS, or TLS only if the server insists. */
-function turnsSslmodeOff(line: string): boolean {
+export function turnsSslmodeOff(line: string): boolean {
   const at = line.search(SSLMODE);
   return at >= 0 && /^sslmode['"]?\s*[=:]/i.test(line.slice(at)) && /\b(?:disable|allow)\b/i.test(line.slice(at));
 }
@@ -139,7 +140,10 @@ export const CONNECT = /\b(?:pgdb|pg|psycopg2|psycopg|pg8000|asyncpg|pymysql)\.c
 
 export interface SourceFile { path: string; text: string }
 
-export function languageOf(path: string): HandlerFacts['language'] | null {
+/** Languages whose source text is lexed (a Java handler is read from its compiled class instead). */
+export type SourceLanguage = 'python' | 'javascript';
+
+export function languageOf(path: string): SourceLanguage | null {
   if (path.endsWith('.py')) return 'python';
   if (/\.(?:m|c)?js$/.test(path)) return 'javascript';
   return null;
@@ -148,7 +152,7 @@ export function languageOf(path: string): HandlerFacts['language'] | null {
 const cut = (line: string) => (line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line);
 
 /** The top-level modules one import line names: `import a.b, c as d`, `from a.b import c`, `require('x')`, `from 'x'`. */
-function importedModules(line: string, language: HandlerFacts['language']): string[] {
+function importedModules(line: string, language: SourceLanguage): string[] {
   if (language === 'python') {
     const from = /^from\s+([\w.]+)\s+import\b/.exec(line);
     if (from) return [from[1]!.split('.')[0]!];
@@ -171,7 +175,7 @@ interface FileLines {
   calls: Array<[number, number]>;
 }
 
-function linesOf(f: SourceFile, language: HandlerFacts['language']): FileLines {
+function linesOf(f: SourceFile, language: SourceLanguage): FileLines {
   const lexed: LexedSource = lexSource(f.text, language, CONNECT, MAX_CALL_LINES);
   return { path: f.path, shown: lexed.shown.split('\n').map((l) => cut(l).trim()), code: lexed.code.split('\n').map((l) => cut(l).trim()), calls: lexed.calls };
 }
@@ -257,13 +261,39 @@ export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null 
   };
 }
 
-/** Local modules a Python handler imports (`import x`, `from x import y`), as bundle paths. */
-export function localImports(text: string, language: HandlerFacts['language']): string[] {
-  if (language !== 'python') return [];
-  const out = new Set<string>();
-  for (const m of text.matchAll(/^[ \t]*(?:from\s+([\w.]+)\s+import\b|import\s+([\w.]+(?:\s*,\s*[\w.]+)*))/gm)) {
-    const names = m[1] ? [m[1]] : (m[2] ?? '').split(',').map((s) => s.trim());
-    for (const n of names) if (n && !n.startsWith('.')) out.add(`${n.replace(/\./g, '/')}.py`);
+/**
+ * Local modules a handler imports, as bundle paths to try (the first that
+ * exists is the module). Python: `import x`, `from x import y` → x.py.
+ * JavaScript: `require('./x')`, `import … from './x.js'`, `import('./x')`
+ * relative to the handler's folder `from` → x, x.js, x.mjs, x.cjs, x/index.js.
+ */
+export function localImports(text: string, language: SourceLanguage, from = ''): string[][] {
+  const out = new Map<string, string[]>();
+  if (language === 'python') {
+    for (const m of text.matchAll(/^[ \t]*(?:from\s+([\w.]+)\s+import\b|import\s+([\w.]+(?:\s*,\s*[\w.]+)*))/gm)) {
+      const names = m[1] ? [m[1]] : (m[2] ?? '').split(',').map((s) => s.trim());
+      for (const n of names) if (n && !n.startsWith('.')) out.set(n, [`${n.replace(/\./g, '/')}.py`]);
+    }
+    return [...out.values()];
   }
-  return [...out];
+  const dir = from.includes('/') ? from.slice(0, from.lastIndexOf('/')) : '';
+  // One bounded pattern per import form; a specifier is at most 200 characters, so each match is linear.
+  for (const m of text.matchAll(/(?:\brequire\s*\(\s*|\bimport\s*\(\s*|\bfrom\s+|^\s*import\s+)['"](\.{1,2}\/[\w@./-]{1,200})['"]/gm)) {
+    const spec = m[1]!;
+    const joined = normalizeRelative(dir, spec);
+    if (joined === null || out.has(joined)) continue;
+    const bare = joined.replace(/\.(?:m|c)?js$/, '');
+    out.set(joined, /\.(?:m|c)?js$/.test(joined) ? [joined] : [joined, `${bare}.js`, `${bare}.mjs`, `${bare}.cjs`, `${bare}/index.js`, `${bare}/index.mjs`]);
+  }
+  return [...out.values()];
+}
+
+/** dir + "./a/../b" → a bundle path; null when it climbs out of the bundle. */
+function normalizeRelative(dir: string, spec: string): string | null {
+  const parts = dir ? dir.split('/') : [];
+  for (const p of spec.split('/')) {
+    if (p === '.' || p === '') continue;
+    if (p === '..') { if (parts.length === 0) return null; parts.pop(); } else parts.push(p);
+  }
+  return parts.join('/');
 }

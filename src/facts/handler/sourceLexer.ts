@@ -38,7 +38,9 @@ export function lexSource(text: string, language: Language, connect: RegExp, max
   // Spaces with the newlines kept (a per-character regular expression replace is ten times slower on megabytes).
   const blank = (from: number, to: number) => {
     const out = Buffer.alloc(Math.max(0, to - from), 0x20);
-    for (let k = text.indexOf('\n', from); k >= 0 && k < to; k = text.indexOf('\n', k + 1)) out[k - from] = 0x0a;
+    // Search only inside [from, to): an unbounded indexOf would scan the rest of a long line once per string (quadratic).
+    const part = text.slice(from, to);
+    for (let k = part.indexOf('\n'); k >= 0; k = part.indexOf('\n', k + 1)) out[k] = 0x0a;
     return out.toString('latin1');
   };
   let i = 0;
