@@ -86,7 +86,7 @@ for (const [args, message] of [
   [['inspect', SAMPLE_94, '--format', 'yaml'], '--format: "yaml" is not one of'],
   [['inspect', SAMPLE_94, '--created', '2021-02-30'], '--created: "2021-02-30" is not a date of the form YYYY-MM-DD'],
   [['inspect', SAMPLE_94, '--bogus'], 'inspect: unknown option --bogus'],
-  [['frobnicate'], 'unknown command "frobnicate" (expected inspect, scan or diagnose)'],
+  [['frobnicate'], 'unknown command "frobnicate" (expected inspect, scan, diagnose or merge)'],
   // near misses get a suggestion
   [['inspect', SAMPLE_94, '--formt', 'json'], 'inspect: unknown option --formt (did you mean --format?)'],
   [['scan', '--regoin', 'eu-west-1'], 'scan: unknown option --regoin (did you mean --region?)'],
@@ -177,7 +177,8 @@ test('--help, -v and --version; no arguments: usage on stderr, exit 2', async (t
 
 for (const [command, own, foreign] of [
   ['inspect', ['--created', '--function', '--output', '--quiet', '--fail-on'], ['--concurrency', '--all-regions']],
-  ['scan', ['--all-regions', '--concurrency', '--cache-dir', '--no-cache', '--output', '--quiet'], ['--created', '--function']],
+  ['scan', ['--all-regions', '--concurrency', '--cache-dir', '--no-cache', '--output', '--quiet', '--organization', '--role-name', '--output-dir'], ['--created', '--function']],
+  ['merge', ['--format', '--output', '--output-dir', '--fail-on'], ['--concurrency', '--role-name', '--region']],
 ] as const) {
   test(`${command} --help: that command's options, two examples, the fail-on levels and exit 130`, async (t) => {
     for (const args of [[command, '--help'], [command, '-h'], ['help', command]]) {

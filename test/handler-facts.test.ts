@@ -74,3 +74,18 @@ test('turning TLS off is a plain connection whatever the case of sslmode', (t) =
   t.false(h.asksForTls);
   t.deepEqual(h.plainConnections, ["h.py:2: params = dict(SSLMODE='disable', host=h)"]);
 });
+
+test('evidence lists are bounded: 10,000 connect calls keep MAX_EVIDENCE_LINES lines and count the rest', async (t) => {
+  const { MAX_EVIDENCE_LINES } = await import('../src/facts/handler/handlerFacts.js');
+  const base = src('handler-10');
+  const h = handlerFacts([{ path: 'lambda_function.py', text: `${base}\n${'conn = pgdb.connect(host=h, sslmode="disable")\n'.repeat(10_000)}${'c = pgdb.connect(host=h, sslmode="require")\n'.repeat(10_000)}` }])!;
+  t.is(h.plainConnections.length, MAX_EVIDENCE_LINES);
+  t.is(h.turnsTlsOff.length, MAX_EVIDENCE_LINES);
+  t.is(h.tlsEvidence.length, MAX_EVIDENCE_LINES);
+  t.true((h.omitted?.turnsTlsOff ?? 0) >= 10_000 - MAX_EVIDENCE_LINES);
+  t.true((h.omitted?.tlsEvidence ?? 0) >= 10_000 - MAX_EVIDENCE_LINES);
+  // the kept lines are the first ones found (the template's own fallback line, then the added calls), with line numbers
+  t.regex(h.turnsTlsOff[0]!, /^lambda_function\.py:\d+: sslmode = 'require' if use_ssl else 'disable'/);
+  t.regex(h.turnsTlsOff[MAX_EVIDENCE_LINES - 1]!, /^lambda_function\.py:\d+: conn = pgdb\.connect/);
+  t.true(JSON.stringify(h).length < 64 * 1024);
+});

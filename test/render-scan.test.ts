@@ -165,6 +165,7 @@ test('csv: header, worst first, parses back to the same cells', async (t) => {
   t.deepEqual(old, [
     f.old.function!.arn, f.old.function!.name, 'us-east-1', 'fail', 'fail', '9.4.26', 'true', '2021-06-01', 'cloudformation',
     'serverlessrepo-SecretsManagerRDSPostgreSQLRotationSingleUser', 'prod/db/app;prod/db/reporting', '', 'fail', '', '',
+    '123456789012', '',
   ]);
   const current = rows.find((r) => col(r, 'function_name') === 'pg-rotation-current')!;
   t.is(col(current, 'secrets'), 'staging/db, "main"');

@@ -1,7 +1,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { RetryStrategyV2 } from '@smithy/types';
+import type { AwsCredentialIdentityProvider, RetryStrategyV2 } from '@smithy/types';
 import { InspectError } from '../errors.js';
 import { registerSecret, safeUrl } from '../redact.js';
 import { networkLimits, seconds, type NetworkLimits } from '../source/networkLimits.js';
@@ -23,6 +23,8 @@ export interface AwsSettings {
   debug?: ((line: string) => void) | undefined;
   /** Environment to read (tests pass their own). */
   env?: NodeJS.ProcessEnv | undefined;
+  /** Credentials for another account (aws/accounts.ts: an assumed role); absent: the default chain. */
+  credentials?: AwsCredentialIdentityProvider | undefined;
   /** Deadlines and caps for API calls and code downloads (defaults: DEFAULT_NETWORK_LIMITS). */
   limits?: Partial<NetworkLimits> | undefined;
   /** Ends every call in flight at once (Ctrl-C). */
@@ -158,6 +160,7 @@ export class AwsSession {
       requestHandler: boundedHttpHandler(s.httpHandler, this.limits),
       ...(this.settings.profile ? { profile: this.settings.profile } : {}),
       ...(this.settings.endpointUrl ? { endpoint: this.settings.endpointUrl } : {}),
+      ...(this.settings.credentials ? { credentials: this.settings.credentials } : {}),
       maxAttempts: retry.maxAttempts,
       retryMode: retry.mode === 'adaptive' ? 'adaptive' : 'standard',
     };

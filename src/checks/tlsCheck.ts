@@ -90,8 +90,9 @@ export function tlsCheck(handler: HandlerFacts | null, created: CreatedFact, con
   const engine = scope.engine === 'redshift' ? 'Redshift ' : '';
 
   if (asked) {
+    const asking = h.tlsEvidence.length + (h.omitted?.tlsEvidence ?? 0);
     const evidence = [...(h.asksForTls ? h.tlsEvidence : envEvidence), ...libEvidence];
-    const where = h.asksForTls ? `The ${engine}handler asks for TLS (${h.tlsEvidence.length} place${h.tlsEvidence.length === 1 ? '' : 's'})` : `The function's environment asks ${driver ? driver.name : 'libpq'} for TLS (${envEvidence.join('; ').replace(/function environment: /g, '')})`;
+    const where = h.asksForTls ? `The ${engine}handler asks for TLS (${asking} place${asking === 1 ? '' : 's'})` : `The function's environment asks ${driver ? driver.name : 'libpq'} for TLS (${envEvidence.join('; ').replace(/function environment: /g, '')})`;
     if (lib && lib.tls.capable === false) {
       const fallback = h.turnsTlsOff[0];
       return {

@@ -30,6 +30,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         const { runScan } = await import('./scanCommand.js');
         return await runScan(args, io);
       }
+      case 'merge': {
+        debug = args.debug;
+        const { runMerge } = await import('./mergeCommand.js');
+        return await runMerge(args, io);
+      }
       case 'inspect': {
         debug = args.debug;
         const { runInspect } = await import('./inspectCommand.js');

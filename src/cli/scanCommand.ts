@@ -1,24 +1,27 @@
 import { redact } from '../redact.js';
 import { showOutsideText } from '../render/outsideText.js';
 import { applyIgnoreRules, readIgnoreFile } from '../report/ignoreRules.js';
-import { renderScanOutput } from '../render/scanOutput.js';
-import { makeStyle } from '../render/style.js';
-import { ignoreNotes, isPartial, scanRunOf, sortWorstFirst } from '../render/summary.js';
-import { scanAccount, type ScanResult } from '../scan/scanAccount.js';
-import { INSPECTOR_VERSION } from '../version.js';
+import { accountOf, ignoreNotes, scanRunOf, sortWorstFirst } from '../render/summary.js';
+import { scanAccount, type ScanOptions, type ScanResult } from '../scan/scanAccount.js';
+import type { AccountOutcome } from '../scan/scanAccounts.js';
 import type { ScanArgs } from './args.js';
 import type { CliIo } from './cliIo.js';
 import { exitCodeFor, type ExitCode } from './exitCodes.js';
 import type { InspectionOutcome } from './progress.js';
 import { startAccountRun } from './runControl.js';
-import { summaryLine } from './summaryLine.js';
+import { writeRunOutput } from './runOutput.js';
 
 export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): Promise<ExitCode> {
   const ignoreRules = args.ignoreFile === undefined ? undefined : readIgnoreFile(args.ignoreFile);
   const { sink, progress, control, counts, cache, debug, work } = await startAccountRun(args, io, signal, 'the functions in flight', (c) => `${c.found - c.done} of ${c.found} discovered function(s) not inspected`);
   const { err } = control;
+  const accounts = args.accounts;
+  // Many accounts: the fan-out (and the STS/Organizations clients) is loaded only when asked for.
+  const scan = accounts
+    ? async (o: ScanOptions) => (await import('../scan/scanAccounts.js')).scanAccounts({ ...o, accounts, perAccountConcurrency: args.accountConcurrency })
+    : scanAccount;
   const startedAt = new Date();
-  const result: ScanResult = await work(() => scanAccount({
+  const result: ScanResult & { accounts?: AccountOutcome[] } = await work(() => scan({
     regions: args.regions, allRegions: args.allRegions, concurrency: args.concurrency, profile: args.profile, endpointUrl: args.endpointUrl,
     region: args.region, maxEntryBytes: args.maxEntryBytes, maxBundleBytes: args.maxBundleBytes, limits: args.limits, cache, signal: control.signal, env: io.env,
     debug,
@@ -33,6 +36,15 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     },
   }));
 
+  for (const r of result.reports) {
+    const id = r.account ? undefined : accountOf(r);
+    if (id) r.account = { id };
+  }
+  for (const a of result.accounts ?? []) {
+    const who = `account ${a.id}${a.name ? ` (${a.name})` : ''}`;
+    if (a.skipped) err(`${who}: skipped, the account is ${a.state ?? 'not active'} (its role is never assumed)`);
+    else if (a.credentials === 'base') err(`${who}: read with the base credentials (sts:AssumeRole on ${a.roleArn} was refused; it is the caller's own account)`);
+  }
   const reports = sortWorstFirst(result.reports);
   const ignore = ignoreRules && applyIgnoreRules(reports, ignoreRules, startedAt.toISOString().slice(0, 10), args.ignoreFile!);
   const run = scanRunOf(result, startedAt, ignore);
@@ -47,12 +59,7 @@ export async function runScan(args: ScanArgs, io: CliIo, signal?: AbortSignal): 
     err(`debug: ${c.functions} functions, ${c.secrets} secrets, ${c.codeDownloads} code downloads, ${c.layerDownloads} layer downloads, ${c.stackLookups} stack lookups, ${c.cacheHits} cache hits`);
   }
 
-  try {
-    const width = sink.target.isTTY ? sink.target.columns ?? 80 : undefined;
-    sink.write(renderScanOutput(run, { format: args.format, style: makeStyle(sink.colour), width, toolVersion: INSPECTOR_VERSION }));
-  } finally {
-    sink.close();
-  }
-  if (sink.file !== undefined && !args.quiet) io.stderr.write(`${redact(summaryLine(result.reports, 'function', sink.file, isPartial(run)))}\n`);
+  writeRunOutput(io, sink, run, args);
   return exitCodeFor({ reports, listingFailed: result.errors.length > 0, interrupted: result.interrupted }, args.failOn);
 }
+

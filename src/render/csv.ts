@@ -1,11 +1,11 @@
 import type { Report } from '../report/report.js';
 import { ignoredFinding } from '../report/ignoreRules.js';
 import { showOutsideText } from './outsideText.js';
-import { checkStatus, functionArn, lambdaArnParts, functionName, isPartial, libpqOf, partialText, regionOf, sortWorstFirst, verdictOf, type ScanRun } from './summary.js';
+import { accountOf, checkStatus, functionArn, lambdaArnParts, functionName, isPartial, libpqOf, partialText, regionOf, sortWorstFirst, verdictOf, type ScanRun } from './summary.js';
 
 export const CSV_COLUMNS = [
   'function_arn', 'function_name', 'region', 'scram', 'tls', 'libpq_version', 'libpq_exact',
-  'created', 'created_source', 'stack', 'secrets', 'errors', 'verdict', 'ignored', 'warnings',
+  'created', 'created_source', 'stack', 'secrets', 'errors', 'verdict', 'ignored', 'warnings', 'account_id', 'account_name',
 ] as const;
 
 /**
@@ -48,6 +48,8 @@ function row(r: Report): Cells {
     verdict: verdictOf(r),
     ignored: r.checks.flatMap((x) => { const i = ignoredFinding(r, x.id); return i ? [`${x.id}: ${i.reason}`] : []; }).join('; '),
     warnings: (r.warnings ?? []).map((w) => w.message).join('; '),
+    account_id: accountOf(r) ?? '',
+    account_name: r.account?.name ?? '',
   };
 }
 
@@ -59,11 +61,13 @@ function row(r: Report): Cells {
 export function renderCsv(reports: readonly Report[], run?: ScanRun): string {
   const rows: Cells[] = sortWorstFirst(reports).map(row);
   if (run) {
-    for (const l of run.listingFailures) rows.push({ ...EMPTY, region: l.region, errors: l.message, verdict: 'listing-failed' });
+    for (const l of run.listingFailures) rows.push({ ...EMPTY, region: l.region, errors: l.message, verdict: 'listing-failed', account_id: l.account ?? '' });
+    // Accounts never assumed (suspended, closing) are rows too: nothing discovered is dropped.
+    for (const a of run.accounts ?? []) if (a.skipped) rows.push({ ...EMPTY, account_id: a.id, account_name: a.name ?? '', errors: `account skipped: it is ${a.state ?? 'not active'}`, verdict: 'account-skipped' });
     if (isPartial(run)) rows.push({ ...EMPTY, errors: partialText(run), verdict: 'partial' });
     for (const arn of run.notInspected) {
       const parts = lambdaArnParts(arn);
-      rows.push({ ...EMPTY, function_arn: arn, function_name: parts?.name ?? arn, region: parts?.region ?? '', errors: 'not inspected: the scan was interrupted', verdict: 'not-inspected' });
+      rows.push({ ...EMPTY, function_arn: arn, function_name: parts?.name ?? arn, region: parts?.region ?? '', account_id: parts?.account ?? '', errors: 'not inspected: the scan was interrupted', verdict: 'not-inspected' });
     }
   }
   const lines = [[...CSV_COLUMNS], ...rows.map((cells) => CSV_COLUMNS.map((c) => cells[c]))];

@@ -88,6 +88,7 @@ const segment = (text: string): string => encodeURIComponent(text);
  * Nothing else (no ARN, no other scheme) becomes a URI.
  */
 export function artifactUri(r: Report): string {
+  if (r.target.type === 'account') return ['aws', r.target.id].map(segment).join('/');
   if (r.target.type === 'function' || r.function) {
     return ['aws', accountOf(r) ?? 'unknown-account', regionOf(r) ?? 'unknown-region', 'lambda', functionName(r)].map(segment).join('/');
   }
@@ -101,9 +102,12 @@ function where(r: Report) {
   return {
     locations: [{
       physicalLocation: { artifactLocation: { uri: artifactUri(r) } },
-      logicalLocations: [{ name: showOutsideText(functionName(r)), kind: 'function', fullyQualifiedName: showOutsideText(arn) }],
+      logicalLocations: [{ name: showOutsideText(functionName(r)), kind: r.target.type === 'account' ? 'namespace' : 'function', fullyQualifiedName: showOutsideText(arn) }],
     }],
-    properties: { arn: showOutsideText(arn), account: accountOf(r), region: regionOf(r) },
+    properties: {
+      arn: showOutsideText(arn), account: accountOf(r), region: regionOf(r),
+      ...(r.account?.name ? { accountName: showOutsideText(r.account.name) } : {}), ...(r.account?.credentials ? { credentials: r.account.credentials } : {}),
+    },
   };
 }
 
@@ -150,6 +154,7 @@ function errorResult(r: Report) {
 
 /** The scanned account: the secrets' account, else the functions', else "unknown-account". */
 function scannedAccount(run: ScanRun): string {
+  if (run.accounts && run.accounts.length > 1) return `${run.accounts.length}-accounts`;
   const fromArn = (arn: string) => /^arn:[\w-]+:[\w-]+:[\w-]*:(\d{12}):/.exec(arn)?.[1];
   for (const r of run.reports) for (const s of r.secrets ?? []) { const a = fromArn(s.arn); if (a) return a; }
   for (const r of run.reports) { const a = accountOf(r); if (a) return a; }

@@ -1,10 +1,11 @@
 import type { Report } from '../report/report.js';
+import { renderAccountsTable } from './accountTable.js';
 import { renderCsv } from './csv.js';
 import { renderMarkdown } from './markdown.js';
 import { escapeJsonOutsideText } from './outsideText.js';
 import { renderSarif } from './sarif.js';
 import type { Style } from './style.js';
-import { isPartial, renderSummaryTable, scanSummaryJson, sortWorstFirst, type ScanRun } from './summary.js';
+import { accountOf, isPartial, renderSummaryTable, runOfAccount, scanSummaryJson, sortWorstFirst, type ScanRun } from './summary.js';
 
 export type ScanFormat = 'table' | 'json' | 'ndjson' | 'csv' | 'sarif' | 'markdown';
 
@@ -32,10 +33,27 @@ export function renderScanOutput(run: ScanRun, options: ScanOutputOptions): stri
     case 'sarif': return renderSarif(reports, options.toolVersion, run);
     case 'markdown': return renderMarkdown(reports, run);
     default: {
+      if (run.accounts) return renderAccountsTable(run, options.style, { width: options.width });
       if (reports.length === 0 && !isPartial(run) && !run.ignore) {
         return `No rotation functions found: no secret in ${run.regions.map((r) => r.region).join(', ')} names a RotationLambdaARN.\n`;
       }
       return renderSummaryTable(reports, options.style, { width: options.width }, run);
     }
   }
+}
+
+const EXTENSION: Record<ScanFormat, string> = { table: 'txt', json: 'json', ndjson: 'ndjson', csv: 'csv', sarif: 'sarif', markdown: 'md' };
+
+/**
+ * --output-dir: one file per account (`<account id>.<ext>`, that account's part of the run in the chosen format)
+ * and `summary.json` (the whole run's summary, every account with its counts).
+ */
+export function renderPerAccount(run: ScanRun, options: ScanOutputOptions): Array<{ name: string; text: string }> {
+  const ids = run.accounts ? run.accounts.map((a) => a.id) : [...new Set(run.reports.map(accountOf).filter((a): a is string => a !== null))];
+  const files = ids.map((id) => ({
+    name: `${id}.${EXTENSION[options.format]}`,
+    text: renderScanOutput(runOfAccount(run, id), { ...options, width: undefined }),
+  }));
+  files.push({ name: 'summary.json', text: escapeJsonOutsideText(`${JSON.stringify({ summary: scanSummaryJson(run) }, null, 2)}\n`) });
+  return files;
 }

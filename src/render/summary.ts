@@ -123,9 +123,9 @@ export function functionName(r: Report): string {
   return r.function?.name ?? lambdaArnParts(r.target.id)?.name ?? r.target.id;
 }
 
-/** The account of a Lambda ARN, else null. */
+/** The report's account (scans), else the account of its Lambda ARN, else null. */
 export function accountOf(r: Report): string | null {
-  return lambdaArnParts(functionArn(r))?.account ?? null;
+  return r.account?.id ?? lambdaArnParts(functionArn(r))?.account ?? null;
 }
 
 /** The function ARN, or the target id for offline targets. */
@@ -187,10 +187,26 @@ export function errorLine(r: Report, message: string): string {
 // ---------------------------------------------------------------------------
 // The run around the reports: what a scan could not list or did not inspect.
 
-export interface ListingFailure { region: string; code: string; message: string }
+export interface ListingFailure { region: string; code: string; message: string; account?: string }
 
-/** One region of a scan: listed, failed (error) or not enabled for the account. */
-export interface RegionOutcome { region: string; notEnabled?: boolean; error?: { code: string; message: string } }
+/** One region of a scan: listed, failed (error) or not enabled for the account (`account`: runs over several accounts). */
+export interface RegionOutcome { region: string; notEnabled?: boolean; error?: { code: string; message: string }; account?: string }
+
+/** One account of a run over several accounts, as scan/scanAccounts.ts reports it. */
+export interface AccountRun {
+  id: string;
+  name?: string;
+  /** Organizations' state. */
+  state?: string;
+  management?: boolean;
+  /** Suspended or closing: never assumed. */
+  skipped?: boolean;
+  /** How it was read: the assumed role, or the base credentials. */
+  credentials?: 'role' | 'base';
+  roleArn?: string;
+  /** The role could not be assumed. */
+  error?: { code: string; message: string };
+}
 
 /** What every scan format shows besides the reports. */
 export interface ScanRun {
@@ -206,6 +222,8 @@ export interface ScanRun {
   /** When the scan started, ISO 8601. */
   startedAt: string;
   ignore?: IgnoreOutcome | undefined;
+  /** Runs over several accounts: every account, read or not. */
+  accounts?: readonly AccountRun[] | undefined;
 }
 
 /** The fields of a scan result a ScanRun is made of, as scan/scanAccount.ts returns them. */
@@ -214,14 +232,57 @@ export interface ScanResultLike {
   notInspected: readonly string[];
   regions: readonly RegionOutcome[];
   interrupted: boolean;
+  accounts?: readonly AccountRun[] | undefined;
 }
 
 export function scanRunOf(result: ScanResultLike, startedAt: Date, ignore?: IgnoreOutcome): ScanRun {
   return {
     reports: result.reports, regions: result.regions, interrupted: result.interrupted, notInspected: result.notInspected,
-    listingFailures: result.regions.flatMap((l) => (l.error ? [{ region: l.region, code: l.error.code, message: l.error.message }] : [])),
+    listingFailures: result.regions.flatMap((l) => (l.error ? [{ region: l.region, code: l.error.code, message: l.error.message, ...(l.account ? { account: l.account } : {}) }] : [])),
     startedAt: startedAt.toISOString(), ignore,
+    ...(result.accounts ? { accounts: result.accounts.map(accountRunOf) } : {}),
   };
+}
+
+/** The AccountRun fields of an account outcome (scan/scanAccounts.ts), and nothing else. */
+function accountRunOf(a: AccountRun): AccountRun {
+  return {
+    id: a.id, ...(a.name ? { name: a.name } : {}), ...(a.state ? { state: a.state } : {}), ...(a.management ? { management: true } : {}),
+    ...(a.skipped ? { skipped: true } : {}), ...(a.credentials ? { credentials: a.credentials } : {}), ...(a.roleArn ? { roleArn: a.roleArn } : {}),
+    ...(a.error ? { error: { code: a.error.code, message: a.error.message } } : {}),
+  };
+}
+
+/** The part of a run over several accounts that belongs to one account: its reports, listings and uninspected functions. */
+export function runOfAccount(run: ScanRun, id: string): ScanRun {
+  return {
+    ...run,
+    reports: run.reports.filter((r) => accountOf(r) === id),
+    listingFailures: run.listingFailures.filter((l) => (l.account ?? id) === id),
+    regions: run.regions.filter((r) => (r.account ?? id) === id),
+    notInspected: run.notInspected.filter((arn) => lambdaArnParts(arn)?.account === id),
+    ...(run.accounts ? { accounts: run.accounts.filter((a) => a.id === id) } : {}),
+  };
+}
+
+/** Every account of a run with its counts (those without rotation functions too). */
+export function accountSummaries(run: ScanRun) {
+  return (run.accounts ?? []).map((a) => {
+    const own = runOfAccount(run, a.id);
+    const s = summarize(own.reports);
+    return {
+      ...accountRunOf(a), functions: own.reports.filter((r) => r.target.type !== 'account').length, counts: s.counts, secrets: s.secrets,
+      listingFailures: own.listingFailures.length, notInspected: own.notInspected.length, partial: isPartial(own),
+    };
+  });
+}
+
+/** How an account was read, in words. */
+export function accountHow(a: AccountRun): string {
+  if (a.skipped) return `skipped: the account is ${a.state ?? 'not active'}`;
+  if (a.error) return 'not read: its role could not be assumed';
+  if (a.credentials === 'base') return 'read with the base credentials';
+  return a.roleArn ? `read through ${a.roleArn}` : 'read';
 }
 
 /** A run that does not cover the whole account: a listing failed, or functions were left uninspected. */
@@ -233,7 +294,7 @@ export function isPartial(run: ScanRun): boolean {
 export function partialText(run: ScanRun): string {
   const why: string[] = [];
   if (run.listingFailures.length > 0) {
-    why.push(`listing secrets failed in ${run.listingFailures.length} region${run.listingFailures.length === 1 ? '' : 's'} (${run.listingFailures.map((l) => l.region).join(', ')})`);
+    why.push(`listing secrets failed in ${run.listingFailures.length} region${run.listingFailures.length === 1 ? '' : 's'} (${run.listingFailures.map((l) => (l.account ? `${l.account} ${l.region}` : l.region)).join(', ')})`);
   }
   if (run.interrupted) why.push('the scan was interrupted');
   if (run.notInspected.length > 0) why.push(`${run.notInspected.length} discovered function${run.notInspected.length === 1 ? ' was' : 's were'} not inspected`);
@@ -260,7 +321,8 @@ export function scanSummaryJson(run: ScanRun) {
     interrupted: run.interrupted,
     notInspected: [...run.notInspected],
     listingFailures: run.listingFailures.map((l) => ({ ...l })),
-    regions: run.regions.map((r) => ({ region: r.region, ...(r.notEnabled ? { notEnabled: true } : {}), ...(r.error ? { error: r.error.message } : {}) })),
+    regions: run.regions.map((r) => ({ region: r.region, ...(r.account ? { account: r.account } : {}), ...(r.notEnabled ? { notEnabled: true } : {}), ...(r.error ? { error: r.error.message } : {}) })),
+    ...(run.accounts ? { accounts: accountSummaries(run) } : {}),
     discoveryErrors: run.listingFailures.map((l) => ({ code: l.code, message: l.message })),
     startedAt: run.startedAt,
     ...(run.ignore ? {
@@ -345,7 +407,7 @@ export function renderSummaryTable(reports: readonly Report[], style: Style, lay
     lines.forEach((l, i) => out.push(i === 0 ? decorate(l.slice(0, 16)) + l.slice(16) : l));
   };
   if (run) {
-    for (const l of run.listingFailures) para('LISTING FAILED', `${l.region}: ${l.message}`, (t) => style.status('fail', t));
+    for (const l of run.listingFailures) para('LISTING FAILED', `${l.account ? `${l.account} ` : ''}${l.region}: ${l.message}`, (t) => style.status('fail', t));
     if (isPartial(run)) {
       para('PARTIAL RUN', partialText(run).replace(/^PARTIAL RUN: /, ''), (t) => style.status('fail', t));
       if (run.notInspected.length > 0) {

@@ -112,7 +112,12 @@ const FINDINGS_SHAPE: Shape = {
           drivers: STRINGS, driverImports: { array: { object: { name: 'string', language: LANGUAGES, engine: ENGINES, evidence: 'string' } } },
           engine: { nullable: ENGINES }, engineEvidence: STRINGS,
           asksForTls: 'boolean', tlsEvidence: STRINGS, plainConnections: STRINGS, turnsTlsOff: STRINGS,
+          omitted: {
+            object: { tlsEvidence: 'number', plainConnections: 'number', turnsTlsOff: 'number' },
+            optional: ['tlsEvidence', 'plainConnections', 'turnsTlsOff'],
+          },
         },
+        optional: ['omitted'],
       },
     },
     handlerError: 'string',

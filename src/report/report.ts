@@ -30,6 +30,16 @@ export interface Report {
   secrets?: SecretRef[];
   /** Findings accepted through --ignore-file: the check keeps its status, the finding no longer counts. */
   ignored?: IgnoredFinding[];
+  /** Scans: the account the function (or, for an account that could not be read, the report) belongs to. */
+  account?: ReportAccount;
+}
+
+/** The account of a report; `name` when Organizations gave one, `credentials` for runs over several accounts. */
+export interface ReportAccount {
+  id: string;
+  name?: string;
+  /** How the account was read: an assumed role, or the base credentials (the caller's own account without the role). */
+  credentials?: 'role' | 'base';
 }
 
 /** One check of a report accepted by an ignore-file entry. */
@@ -44,7 +54,7 @@ export interface IgnoredFinding {
 
 export interface Target {
   /** `path`: a local path that could not be opened, so what it is was never learnt. */
-  type: 'zip' | 'directory' | 'elf' | 'function' | 'path';
+  type: 'zip' | 'directory' | 'elf' | 'function' | 'path' | 'account';
   id: string;
   /** Bytes fetched from the origin, and its size (function: code plus layers). */
   bytesRead?: number;

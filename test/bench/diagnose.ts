@@ -8,6 +8,7 @@
 // 2. `diagnose --all` on a 50-secret account against the one-at-a-time lower bound (every request the run
 //    makes, one after another, each costing at least the latency). Target: ≤ 0.15.
 // Run: node --import tsx test/bench/diagnose.ts
+import './_awsEnv.js';
 import { spawn } from 'node:child_process';
 
 /** Runs a process without blocking this one (the stand-in answers from this process's event loop). */
@@ -28,13 +29,6 @@ import { DEFAULT_CREDENTIALS, startStandin } from '../standin/server.js';
 import { DAY, SCENARIOS, installScenario, scenarioBundles } from '../support/diagnoseScenarios.js';
 import { ROTATION_FILTER_PATTERN } from '../../src/aws/logCollector.js';
 import { describeMissing, missingTools } from './_tools.js';
-
-process.env.AWS_EC2_METADATA_DISABLED = 'true';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-process.env.AWS_ACCESS_KEY_ID = DEFAULT_CREDENTIALS.accessKeyId;
-process.env.AWS_SECRET_ACCESS_KEY = DEFAULT_CREDENTIALS.secretAccessKey;
-process.env.AWS_CONFIG_FILE = '/nonexistent';
-process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent';
 
 const LATENCY = 40;
 const ROOT = new URL('../../', import.meta.url).pathname;

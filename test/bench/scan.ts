@@ -4,18 +4,13 @@
 //    (every request the scan makes, one after another, each costing at least the latency).
 // 3. Downloads against distinct bundles.
 // Run: node --import tsx test/bench/scan.ts
+import './_awsEnv.js';
 import { readFileSync } from 'node:fs';
 import { scanAccount } from '../../src/scan/scanAccount.js';
 import type { RetryChoice } from '../../src/aws/session.js';
 import { applyFleet, makeFleet } from '../standin/fleet.js';
-import { DEFAULT_CREDENTIALS, startStandin } from '../standin/server.js';
+import { startStandin } from '../standin/server.js';
 
-process.env.AWS_EC2_METADATA_DISABLED = 'true';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-process.env.AWS_ACCESS_KEY_ID = DEFAULT_CREDENTIALS.accessKeyId;
-process.env.AWS_SECRET_ACCESS_KEY = DEFAULT_CREDENTIALS.secretAccessKey;
-process.env.AWS_CONFIG_FILE = '/nonexistent';
-process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent';
 
 const root = new URL('../../samples/', import.meta.url);
 const codes = [readFileSync(new URL('postgres-9.4-rotation.zip', root)), readFileSync(new URL('postgres-10-rotation.zip', root))];

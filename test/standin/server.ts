@@ -174,6 +174,8 @@ export interface StartStandinOptions {
   credentials?: StandinCredentials;
   /** loopback address to bind; default 127.0.0.1 */
   host?: string;
+  /** more key pairs this stand-in accepts besides `credentials` (organization.ts: those STS issued for the account); `expired` answers ExpiredToken */
+  acceptCredentials?: (accessKeyId: string) => { credentials: StandinCredentials; expired: boolean } | undefined;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -353,6 +355,7 @@ class StandinImpl implements Standin {
   private readonly issued: string[] = [];
   private readonly urlKey = randomBytes(32);
   private bucket: { tokens: number; last: number; rate: number } | undefined;
+  acceptCredentials: StartStandinOptions['acceptCredentials'];
   private readonly extensions: StandinExtension[] = [];
 
   constructor(credentials: StandinCredentials, knobs: StandinKnobs) {
@@ -562,9 +565,11 @@ class StandinImpl implements Standin {
     }
 
     // ---- authentication ----
+    const keyId = /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
+    const other = keyId === undefined ? undefined : this.acceptCredentials?.(keyId);
     const v = verifySigV4(
       { method: req.method ?? 'GET', rawUrl, rawHeaders: req.rawHeaders, body },
-      { expectedService: service, credentials: this.credentials },
+      { expectedService: service, credentials: other?.credentials ?? this.credentials },
     );
     if (v.auth) ctx.region = v.auth.region;
     else if (!v.ok && v.region) ctx.region = v.region;
@@ -574,7 +579,7 @@ class StandinImpl implements Standin {
       return;
     }
     if (this.knobs.invalidCredentials) return this.authError(ctx, 'invalid-token', 'The security token included in the request is invalid.');
-    if (this.knobs.expiredToken) return this.tokenExpired(ctx);
+    if (this.knobs.expiredToken || other?.expired) return this.tokenExpired(ctx);
 
     // ---- unknown operation ----
     if (op === 'Unknown' || !['GetFunction', 'GetLayerVersionByArn', 'DescribeStacks', 'ListSecrets'].includes(op)) {
@@ -1218,6 +1223,7 @@ export async function startStandin(opts: StartStandinOptions = {}): Promise<Stan
   knobs.accessDenied = { ...knobs.accessDenied };
   const creds: SigV4Credentials = { ...(opts.credentials ?? DEFAULT_CREDENTIALS) };
   const s = new StandinImpl(creds, knobs);
+  s.acceptCredentials = opts.acceptCredentials;
   await s.listen(host);
   for (const l of opts.layers ?? []) s.addLayer(l);
   for (const f of opts.functions ?? []) s.addFunction(f);

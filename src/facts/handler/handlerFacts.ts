@@ -37,9 +37,17 @@ export interface HandlerFacts {
   plainConnections: string[];
   /** `file:line: code` for lines that set sslmode to disable or allow (also as the fallback of a line that asks). */
   turnsTlsOff: string[];
+  /**
+   * Lines found but not kept: each list above keeps its first MAX_EVIDENCE_LINES lines, so a handler of
+   * 100,000 connect calls cannot make a report of megabytes. Present only when something was left out.
+   */
+  omitted?: { tlsEvidence?: number; plainConnections?: number; turnsTlsOff?: number };
   /** Python handlers: the keys read from the secret's JSON, with or without a default (secretKeys.ts). */
   secretKeys?: SecretKeysRead;
 }
+
+/** How many lines each evidence list of HandlerFacts keeps (the rest are counted in `omitted`). */
+export const MAX_EVIDENCE_LINES = 50;
 
 /** Database engines as rotation handlers name them; Aurora PostgreSQL is postgresql, Aurora MySQL mysql, DocumentDB mongodb. */
 export type Engine = 'postgresql' | 'redshift' | 'mysql' | 'mariadb' | 'oracle' | 'sqlserver' | 'mongodb' | 'db2' | 'influxdb' | 'redis';
@@ -196,6 +204,11 @@ export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null 
   const tlsEvidence: string[] = [];
   const plainConnections: string[] = [];
   const turnsTlsOff: string[] = [];
+  const omitted: NonNullable<HandlerFacts['omitted']> = {};
+  const keep = (list: string[], field: keyof typeof omitted, line: string) => {
+    if (list.length < MAX_EVIDENCE_LINES) list.push(line);
+    else omitted[field] = (omitted[field] ?? 0) + 1;
+  };
   for (const f of read) {
     // Each line is tested once; a call's span then only looks the answers up.
     // Every TLS pattern (asking for it or turning it off) contains "ssl": most lines never reach a regular expression.
@@ -221,12 +234,12 @@ export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null 
           if (e && !engineLines.some((x) => x.engine === e && x.evidence === shown)) engineLines.push({ engine: e, evidence: shown });
         }
       }
-      if (mentionsSsl[i] && turnsSslmodeOff(line)) turnsTlsOff.push(shown);
-      if (asks[i]) tlsEvidence.push(shown);
-      else if (mentionsSsl[i] && TLS_OFF.test(line)) plainConnections.push(shown);
+      if (mentionsSsl[i] && turnsSslmodeOff(line)) keep(turnsTlsOff, 'turnsTlsOff', shown);
+      if (asks[i]) keep(tlsEvidence, 'tlsEvidence', shown);
+      else if (mentionsSsl[i] && TLS_OFF.test(line)) keep(plainConnections, 'plainConnections', shown);
       else {
         const last = callAt.get(i);
-        if (last !== undefined && asksBefore[last + 1]! - asksBefore[i]! === 0) plainConnections.push(shown);
+        if (last !== undefined && asksBefore[last + 1]! - asksBefore[i]! === 0) keep(plainConnections, 'plainConnections', shown);
       }
     });
   }
@@ -257,6 +270,7 @@ export function handlerFacts(files: readonly SourceFile[]): HandlerFacts | null 
     tlsEvidence,
     plainConnections,
     turnsTlsOff,
+    ...(Object.keys(omitted).length > 0 ? { omitted } : {}),
     ...(language === 'python' ? { secretKeys: secretKeysRead(read.flatMap((f) => f.shown)) } : {}),
   };
 }
