@@ -1,4 +1,5 @@
 import type { DBCluster, DBInstance, Parameter } from '@aws-sdk/client-rds';
+import type { DatabaseNetworkFacts } from '../facts/network/snapshot.js';
 import { databaseFacts, POSTGRES_ENGINES, type DatabaseDescription, type DatabaseFacts, type DatabaseSource, type DbParameter } from '../facts/database/databaseSettings.js';
 import { awsError, type AwsCallContext } from './awsErrors.js';
 import { diagnoseSdk, type DiagnoseClients } from './diagnoseClients.js';
@@ -10,7 +11,23 @@ export interface DatabaseReads {
 }
 export const newDatabaseReads = (): DatabaseReads => ({ listings: new Map(), parameters: new Map() });
 
-export type DatabaseAnswer = { database: DatabaseFacts; error?: undefined } | { database: null; error: string };
+export type DatabaseAnswer = { database: DatabaseFacts; network: DatabaseNetworkFacts; error?: undefined } | { database: null; error: string };
+
+/** Where the database sits, for the network paths: its VPC, DB subnet group subnets, security groups, port. */
+function databaseNetwork(found: { instance?: DBInstance; cluster?: DBCluster }, instances: readonly DBInstance[], identifier: string, port: number | null): DatabaseNetworkFacts {
+  const cluster = found.cluster;
+  // a cluster's subnet group is named, not described: its member instances carry it
+  const instance = found.instance ?? instances.find((i) => cluster && i.DBClusterIdentifier === cluster.DBClusterIdentifier);
+  const groups = (cluster?.VpcSecurityGroups ?? instance?.VpcSecurityGroups ?? []).flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : []));
+  return {
+    identifier,
+    vpcId: instance?.DBSubnetGroup?.VpcId || null,
+    subnetIds: (instance?.DBSubnetGroup?.Subnets ?? []).flatMap((x) => (x.SubnetIdentifier ? [x.SubnetIdentifier] : [])),
+    securityGroupIds: groups,
+    port,
+    publiclyAccessible: cluster?.PubliclyAccessible ?? instance?.PubliclyAccessible ?? null,
+  };
+}
 
 /** How to find the database: --database, the secret's host (--read-secret-keys), or the function's VPC. */
 export type DatabaseLookup = { by: 'flag'; id: string } | { by: 'secret-host'; host: string } | { by: 'inferred'; vpcId: string | null };
@@ -117,5 +134,5 @@ export async function findDatabase(clients: DiagnoseClients, reads: DatabaseRead
     : { identifier: found.instance!.DBInstanceIdentifier ?? '?', kind: 'instance' as const, engine: found.instance!.Engine ?? '', engineVersion: found.instance!.EngineVersion ?? '', endpoint: found.instance!.Endpoint?.Address ?? null, port: found.instance!.Endpoint?.Port ?? null, parameterGroup: found.instance!.DBParameterGroups?.[0]?.DBParameterGroupName ?? null };
   const params = d.parameterGroup ? await parametersOf(clients, reads, d.kind, d.parameterGroup, ctx) : { parameters: null, error: 'no parameter group named' };
   const desc: DatabaseDescription = { ...d, parameters: params.parameters, ...(params.error ? { parametersError: params.error } : {}) };
-  return { database: databaseFacts(desc, source) };
+  return { database: databaseFacts(desc, source), network: databaseNetwork(found, list.instances, d.identifier, d.port) };
 }

@@ -1,12 +1,15 @@
 import type { FunctionPolicy } from '../checks/functionChecks.js';
+import { emptyNetworkSnapshot, type NetworkSnapshot, type NetworkTarget } from '../facts/network/snapshot.js';
+import { ec2Client, NetworkReads } from './networkCollector.js';
 import type { DiagnoseSnapshot, FunctionConfig } from '../diagnose/diagnose.js';
-import { secretReport, unreadableSecretReport, type SecretReport } from '../diagnose/secretReport.js';
+import type { SavedSecret } from '../diagnose/diagnoseSnapshotFile.js';
+import { secretReport, unreadableSecretReport, type SecretReport, type SecretReportExtras } from '../diagnose/secretReport.js';
 import { InspectError, describeError } from '../errors.js';
 import type { Report } from '../report/report.js';
 import type { AwsCallContext } from './awsErrors.js';
 import { findDatabase, newDatabaseReads, type DatabaseAnswer, type DatabaseLookup, type DatabaseReads } from './databaseCollector.js';
 import { diagnoseClients, destroyDiagnoseClients } from './diagnoseClients.js';
-import { functionConfig, functionPolicy } from './functionCollector.js';
+import { functionConfig, functionPolicy, type FunctionConfigAnswer } from './functionCollector.js';
 import { inspectFunctionTarget, newInspectContext, type CodeReadCache, type FunctionInspectOptions, type InspectContext } from './inspectFunction.js';
 import { rotationInvocations, type LogsAnswer } from './logCollector.js';
 import { secretMetadata, secretShapes } from './secretCollector.js';
@@ -19,6 +22,8 @@ export interface DiagnoseOptions extends FunctionInspectOptions {
   /** --database: the DB instance or cluster identifier. */
   database?: string | undefined;
   now?: Date;
+  /** --save-snapshot: each secret's snapshot as read, before it is diagnosed */
+  onSnapshot?: ((saved: SavedSecret) => void) | undefined;
 }
 
 /** What one rotation function gave, read once per run whatever the number of secrets it serves. */
@@ -27,6 +32,8 @@ interface FunctionAnswer {
   config: FunctionConfig | null;
   configError?: string;
   vpcId: string | null;
+  /** VpcConfig and role, for the network paths; undefined when the configuration could not be read */
+  network?: { vpc: FunctionConfigAnswer['vpc']; role: string | null };
   policy: FunctionPolicy;
   logs: LogsAnswer | null;
   region: string;
@@ -37,20 +44,28 @@ export interface DiagnoseContext {
   inspect: InspectContext;
   functions: Map<string, FunctionReads>;
   databases: DatabaseReads;
+  /** EC2 reads per region, shared by every function of the run */
+  networks: Map<string, Promise<NetworkReads>>;
   counters: { secrets: number; functions: number; logReads: number; getSecretValue: number };
 }
 
 export function newDiagnoseContext(options: DiagnoseOptions, cache?: CodeReadCache): DiagnoseContext {
-  return { inspect: newInspectContext(options, cache), functions: new Map(), databases: newDatabaseReads(), counters: { secrets: 0, functions: 0, logReads: 0, getSecretValue: 0 } };
+  return { inspect: newInspectContext(options, cache), functions: new Map(), databases: newDatabaseReads(), networks: new Map(), counters: { secrets: 0, functions: 0, logReads: 0, getSecretValue: 0 } };
 }
 
 /** One account's context on a run over many accounts: its own session, functions and databases; code reads and counters shared. */
 export function accountDiagnoseContext(base: DiagnoseContext, session: InspectContext['session']): DiagnoseContext {
-  return { inspect: { ...base.inspect, session, stacks: new Map() }, functions: new Map(), databases: newDatabaseReads(), counters: base.counters };
+  return { inspect: { ...base.inspect, session, stacks: new Map() }, functions: new Map(), databases: newDatabaseReads(), networks: new Map(), counters: base.counters };
+}
+
+/** Closes the clients only diagnose opened (Logs, RDS, EC2); the session's own are closed by its owner. */
+export async function closeDiagnoseClients(c: DiagnoseContext): Promise<void> {
+  for (const p of c.networks.values()) (await p.catch(() => null))?.ec2.destroy();
+  await destroyDiagnoseClients(c.inspect.session);
 }
 
 export async function closeDiagnoseContext(c: DiagnoseContext): Promise<void> {
-  await destroyDiagnoseClients(c.inspect.session);
+  await closeDiagnoseClients(c);
   await c.inspect.session.destroy();
 }
 
@@ -94,12 +109,25 @@ function readFunction(arn: string, options: DiagnoseOptions, c: DiagnoseContext,
         config: configA instanceof InspectError ? null : { ...configA.config, tags: report.function?.tags ?? {} },
         ...(configA instanceof InspectError ? { configError: configA.message } : {}),
         vpcId: configA instanceof InspectError ? null : configA.vpcId,
+        ...(configA instanceof InspectError ? {} : { network: { vpc: configA.vpc, role: configA.role } }),
       };
     })();
     p = { placed, answer };
     c.functions.set(arn, p);
   }
   return p;
+}
+
+/** The network snapshot of one function; the EC2 reads are shared by every function of the run. */
+async function networkSnapshot(c: DiagnoseContext, region: string, target: NetworkTarget, options: DiagnoseOptions): Promise<NetworkSnapshot> {
+  if (!target.vpc) return { ...emptyNetworkSnapshot(region), targets: [target] }; // nothing to read: the EC2 client is not even loaded
+  let reads = c.networks.get(region);
+  if (!reads) {
+    const session = c.inspect.session;
+    reads = ec2Client(session, region).then((ec2) => new NetworkReads(ec2, region, { profile: options.profile, callOptions: () => session.callOptions() }));
+    c.networks.set(region, reads);
+  }
+  return reads.then((r) => r.snapshot([target]));
 }
 
 /** Diagnoses one secret (name or ARN). Never throws: a secret that cannot be read is a report with errors. */
@@ -154,12 +182,24 @@ export async function diagnoseSecretTarget(secretId: string, options: DiagnoseOp
       if (answer.database === null) { snapshot.databaseError = answer.error; unknown.push(`database: ${answer.error}`); }
       else if (answer.database.note) unknown.push(`database settings: ${answer.database.note}`);
     }
+    if (active && fn?.network) {
+      // alternating users with an RDS-managed superuser secret (named rds!…) call the RDS API
+      const masterArn = snapshot.secretShapes?.find((x) => x.stage === 'AWSCURRENT')?.fields.masterarn ?? '';
+      const target: NetworkTarget = {
+        functionName: fn.config?.name ?? fnArn, roleArn: fn.network.role, secretArn: secret.arn, vpc: fn.network.vpc,
+        database: answer?.database ? answer.network : null, needsRdsApi: /:secret:rds!/.test(masterArn),
+      };
+      snapshot.network = await networkSnapshot(c, fn.region, target, options);
+      for (const u of snapshot.network.unreadable) unknown.push(`network: ${u.message}`);
+    } else if (active && fn) unknown.push('network: the function configuration (its VPC) could not be read');
     const functionError = fn && !snapshot.functionReport ? fn.report.errors[0] : undefined;
-    return secretReport(snapshot, {
+    const extras: SecretReportExtras = {
       unknown,
       ...(fn?.config ? { logs: { logGroup: fn.config.logGroup, since: options.since.toISOString(), ...(fn.logs?.note ? { note: fn.logs.note } : {}) } } : {}),
       ...(functionError ? { functionError } : {}),
-    });
+    };
+    options.onSnapshot?.({ snapshot, extras });
+    return secretReport(snapshot, extras);
   } catch (e) {
     const err = e instanceof InspectError ? e : new InspectError('aws-error', `${secretId}: ${describeError(e)}`);
     return unreadableSecretReport(secretId, region, { code: err.code, message: err.message });

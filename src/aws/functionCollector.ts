@@ -6,6 +6,10 @@ import { sdk, type AwsClients } from './session.js';
 export interface FunctionConfigAnswer {
   config: FunctionConfig;
   vpcId: string | null;
+  /** VpcConfig; null when the function is not in a VPC */
+  vpc: { vpcId: string; subnetIds: string[]; securityGroupIds: string[] } | null;
+  /** the execution role ARN */
+  role: string | null;
 }
 
 /** lambda:GetFunctionConfiguration: timeout, log group (LoggingConfig.LogGroup) and format, VPC. Throws InspectError. */
@@ -22,6 +26,10 @@ export async function functionConfig(clients: AwsClients, functionArn: string, t
         tags,
       },
       vpcId: c.VpcConfig?.VpcId || null,
+      vpc: c.VpcConfig?.VpcId && (c.VpcConfig.SubnetIds ?? []).length > 0
+        ? { vpcId: c.VpcConfig.VpcId, subnetIds: c.VpcConfig.SubnetIds ?? [], securityGroupIds: c.VpcConfig.SecurityGroupIds ?? [] }
+        : null,
+      role: c.Role ?? null,
     };
   } catch (e) {
     throw awsError(e, ctx('lambda:GetFunctionConfiguration'));

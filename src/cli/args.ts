@@ -139,6 +139,8 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       { name: 'since', value: '14d|YYYY-MM-DD', help: 'start of the log window (default 14d)' },
       { name: 'read-secret-keys', help: 'read AWSCURRENT/AWSPENDING to keep key names and host/engine/port only (never values)' },
       { name: 'database', value: 'ID', help: 'the RDS instance or cluster identifier the secrets rotate' },
+      { name: 'save-snapshot', value: 'FILE', help: 'also write everything read (no secret values, no credentials) to FILE as JSON' },
+      { name: 'from-snapshot', value: 'FILE', help: 'diagnose offline from a file written by --save-snapshot (no AWS access)' },
       opt.profile, opt.endpointUrl,
       opt.concurrency('secrets diagnosed', DEFAULT_ACCOUNTS_CONCURRENCY), opt.cacheDir, opt.noCache,
       ...ACCOUNT_OPTIONS,
@@ -149,6 +151,8 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       'rotation-inspector diagnose prod/orders/db --region eu-west-1',
       'rotation-inspector diagnose --all --since 2024-05-01 --format markdown -o rotation-diagnosis.md',
       'rotation-inspector diagnose --all --organization --role-name RotationAudit --format json -o organization-diagnosis.json',
+      'rotation-inspector diagnose prod/orders/db --save-snapshot orders.snapshot.json',
+      'rotation-inspector diagnose --from-snapshot orders.snapshot.json --format markdown',
     ],
   },
   merge: {
@@ -252,6 +256,10 @@ export interface DiagnoseArgs extends CommonOptions {
   since: Date;
   readSecretKeys: boolean;
   database: string | undefined;
+  /** --save-snapshot FILE */
+  saveSnapshot: string | undefined;
+  /** --from-snapshot FILE: no AWS access */
+  fromSnapshot: string | undefined;
   concurrency: number;
   cacheDir: string | undefined;
   noCache: boolean;
@@ -494,7 +502,10 @@ export function parseCli(argv: readonly string[]): CliArgs {
   }
   if (command === 'diagnose') {
     const all = flag('all');
-    if (positionals.length === 0 && !all) throw usage('diagnose: name at least one secret (name or ARN), or give --all');
+    const fromSnapshot = one('from-snapshot');
+    const saveSnapshot = one('save-snapshot');
+    if (fromSnapshot !== undefined && (positionals.length > 0 || all || saveSnapshot !== undefined)) throw usage('diagnose: --from-snapshot replays a saved run: give no secrets, --all or --save-snapshot with it');
+    if (positionals.length === 0 && !all && fromSnapshot === undefined) throw usage('diagnose: name at least one secret (name or ARN), or give --all (or --from-snapshot FILE)');
     if (flag('all-regions') && !all) throw usage('diagnose: --all-regions goes with --all');
     const since = one('since');
     const database = one('database');
@@ -504,7 +515,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     return {
       command, ...common, secrets: positionals, all, regions, allRegions: flag('all-regions'),
       since: since === undefined ? new Date(Date.now() - 14 * 86_400_000) : checkSince(since),
-      readSecretKeys: flag('read-secret-keys'), database,
+      readSecretKeys: flag('read-secret-keys'), database, saveSnapshot, fromSnapshot,
       concurrency: positiveInt('concurrency', one('concurrency')) ?? (accounts ? DEFAULT_ACCOUNTS_CONCURRENCY : DEFAULT_CONCURRENCY), cacheDir: one('cache-dir'), noCache: flag('no-cache'),
       accounts, accountConcurrency: positiveInt('account-concurrency', one('account-concurrency')),
     };

@@ -1,4 +1,7 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { SEVERITY } from '../checks/check.js';
+import { diagnoseSnapshotFile, parseDiagnoseSnapshotFile, reportsFromSnapshotFile, type SavedSecret } from '../diagnose/diagnoseSnapshotFile.js';
+import { describeError, InspectError } from '../errors.js';
 import { NOT_FAILURES } from '../diagnose/diagnose.js';
 import type { SecretReport } from '../diagnose/secretReport.js';
 import { redact } from '../redact.js';
@@ -31,18 +34,38 @@ export function diagnoseExitCode(run: Pick<DiagnoseRunResult, 'reports' | 'error
 }
 
 const SECRET_ACCOUNT = /^arn:aws[\w-]*:secretsmanager:[\w-]+:(\d{12}):secret:/;
+/** --from-snapshot: the saved run's reports, diagnosed again; a bad file is a one-line error (exit 2). */
+async function replay(file: string): Promise<DiagnoseRunResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new InspectError('bad-snapshot', `--from-snapshot ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? describeError(e)})`);
+  }
+  let saved;
+  try {
+    saved = parseDiagnoseSnapshotFile(text);
+  } catch (e) {
+    throw new InspectError('bad-snapshot', `--from-snapshot ${file}: ${(e as Error).message}`);
+  }
+  const reports = reportsFromSnapshotFile(saved);
+  return { reports, notDiagnosed: [], regions: [], errors: [], interrupted: false, counters: { secrets: reports.length, functions: 0, logReads: 0, codeDownloads: 0 } };
+}
 
 export async function runDiagnose(args: DiagnoseArgs, io: CliIo, signal?: AbortSignal): Promise<ExitCode> {
-  const { sink, progress, control, counts, cache, debug, work } = await startAccountRun(args, io, signal, 'the secrets in flight', (c) => `${c.found - c.done} of ${c.found} secret(s) not diagnosed`);
+  const saved: SavedSecret[] = [];
+  const replayed = args.fromSnapshot !== undefined ? await replay(args.fromSnapshot) : null;
+  const { sink, progress, control, counts, cache, debug, work } = await startAccountRun(replayed ? { ...args, noCache: true } : args, io, signal, 'the secrets in flight', (c) => `${c.found - c.done} of ${c.found} secret(s) not diagnosed`);
   const { err } = control;
   const accounts = args.accounts;
   // Many accounts: scan's fan-out (and the STS/Organizations clients) is loaded only when asked for.
   const run = accounts
     ? async (o: DiagnoseRunOptions) => (await import('../scan/diagnoseAccounts.js')).diagnoseAccounts({ ...o, allRegions: o.allRegions === true, accounts, perAccountConcurrency: args.accountConcurrency })
     : diagnoseRun;
-  const result: DiagnoseRunResult & { accounts?: AccountOutcome[] } = await work(() => run({
+  const result: DiagnoseRunResult & { accounts?: AccountOutcome[] } = replayed ? await work(async () => replayed) : await work(() => run({
     secrets: args.secrets, all: args.all, regions: args.regions, allRegions: args.allRegions, region: args.region, concurrency: args.concurrency,
     since: args.since, readSecretKeys: args.readSecretKeys, database: args.database, created: null,
+    ...(args.saveSnapshot !== undefined ? { onSnapshot: (x: SavedSecret) => { saved.push(x); } } : {}),
     profile: args.profile, endpointUrl: args.endpointUrl, maxEntryBytes: args.maxEntryBytes, maxBundleBytes: args.maxBundleBytes, limits: args.limits, cache, signal: control.signal, env: io.env,
     debug,
     onDiscovered: (n) => { counts.found = n; progress.found(n); progress.discoveryDone(n); },
@@ -66,6 +89,17 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo, signal?: AbortS
   if (args.debug) {
     const c = result.counters;
     err(`debug: ${c.secrets} secrets, ${c.functions} functions, ${c.logReads} log reads, ${c.codeDownloads} code downloads`);
+  }
+  if (args.saveSnapshot !== undefined) {
+    const unreadable = result.reports.filter((r) => r.secret === null && r.errors.length > 0).map((r) => ({ id: r.target.id, ...(r.target.region ? { region: r.target.region } : {}), error: r.errors[0]! }));
+    try {
+      await writeFile(args.saveSnapshot, `${JSON.stringify(diagnoseSnapshotFile(INSPECTOR_VERSION, saved, unreadable), null, 1)}\n`, { mode: 0o600 });
+      if (!args.quiet) io.stderr.write(`${redact(`wrote ${args.saveSnapshot}: the snapshot of ${saved.length} secret(s); replay it with diagnose --from-snapshot`)}\n`);
+    } catch (e) {
+      err(`--save-snapshot ${args.saveSnapshot}: cannot write it (${(e as NodeJS.ErrnoException).code ?? describeError(e)})`);
+      sink.close();
+      return EXIT.couldNotJudge;
+    }
   }
   const summary = summarizeSecrets(result.reports, result.notDiagnosed, result.interrupted,
     result.accounts ?? [...new Set(result.reports.flatMap((r) => (r.account ? [r.account.id] : [])))].map((id) => ({ id })));

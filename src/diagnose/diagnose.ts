@@ -18,7 +18,11 @@ import { postgresTemplateRequirements, secretStructureCheck, type SecretRequirem
 import { describeSetting, type DatabaseFacts } from '../facts/database/databaseSettings.js';
 import { LONG_LOGIN_FAILURE_MS, refusingPolicy, type Invocation } from '../facts/logs/lambdaLogs.js';
 import { SAR_APPLICATION_TAG, type SecretMetadata, type SecretShape } from '../facts/secret/secretFacts.js';
+import { networkChecks } from '../checks/networkChecks.js';
+import { indexNetworkSnapshot, networkPaths, type NetworkPaths } from '../facts/network/paths.js';
+import type { NetworkSnapshot } from '../facts/network/snapshot.js';
 import type { Report } from '../report/report.js';
+import { withNetworkEvidence } from './networkEvidence.js';
 
 export const CAUSES = [
   'ok', 'not-configured', 'managed-rotation', 'secretsmanager-unreachable', 'stalled-after-create', 'secret-key-missing',
@@ -69,6 +73,8 @@ export interface DiagnoseSnapshot {
   policy: FunctionPolicy | null;
   database: DatabaseFacts | null;
   databaseError?: string;
+  /** The function's network (src/facts/network/snapshot.ts), its first target being this function; absent: not read. */
+  network?: NetworkSnapshot | null;
 }
 
 const logEvidence = (i: Invocation, message: string) => `log ${i.start} ${i.requestId}: ${message}`;
@@ -115,7 +121,7 @@ function secretRequirements(s: DiagnoseSnapshot, postgres: boolean): SecretRequi
   return postgres || !s.functionReport ? postgresTemplateRequirements(isMultiUser(s)) : null;
 }
 
-export interface DiagnoseResult { diagnosis: Diagnosis; checks: DiagnoseCheck[] }
+export interface DiagnoseResult { diagnosis: Diagnosis; checks: DiagnoseCheck[]; network: NetworkPaths | null }
 
 /** The checks of a secret report, the function's own first. */
 export function diagnoseChecks(s: DiagnoseSnapshot): DiagnoseCheck[] {
@@ -138,8 +144,10 @@ export function diagnoseChecks(s: DiagnoseSnapshot): DiagnoseCheck[] {
 
 /** The diagnosis and the checks of one secret. */
 export function diagnose(s: DiagnoseSnapshot): DiagnoseResult {
-  const checks = diagnoseChecks(s);
-  return { diagnosis: diagnosis(s, checks), checks };
+  const target = s.network?.targets[0];
+  const network = s.network && target ? networkPaths(indexNetworkSnapshot(s.network), target) : null;
+  const checks = [...diagnoseChecks(s), ...(network ? networkChecks(network) : [])];
+  return { diagnosis: withNetworkEvidence(diagnosis(s, checks), network), checks, network };
 }
 
 /**

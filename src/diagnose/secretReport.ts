@@ -1,5 +1,6 @@
 import type { DiagnoseCheck } from '../checks/diagnoseCheck.js';
 import type { DatabaseFacts } from '../facts/database/databaseSettings.js';
+import type { NetworkPaths } from '../facts/network/paths.js';
 import type { Invocation } from '../facts/logs/lambdaLogs.js';
 import type { SecretMetadata, SecretShape } from '../facts/secret/secretFacts.js';
 import type { Report, ReportAccount, ReportError } from '../report/report.js';
@@ -23,6 +24,8 @@ export interface SecretReport {
   /** --read-secret-keys: key names and non-secret fields only. */
   secretKeys?: SecretShape[];
   database: DatabaseFacts | null;
+  /** The three network paths (absent when the function's network was not read). */
+  network?: NetworkPaths;
   diagnosis: Diagnosis;
   checks: DiagnoseCheck[];
   /** Parts that could not be read, each naming the refused action or the reason. */
@@ -38,7 +41,7 @@ export interface SecretReportExtras {
 
 /** The report of one secret from its snapshot. */
 export function secretReport(s: DiagnoseSnapshot, extras: SecretReportExtras): SecretReport {
-  const { diagnosis, checks } = diagnose(s);
+  const { diagnosis, checks, network } = diagnose(s);
   const { tags: _tags, ...secret } = s.secret;
   return {
     schemaVersion: 1,
@@ -50,6 +53,7 @@ export function secretReport(s: DiagnoseSnapshot, extras: SecretReportExtras): S
     ...(extras.logs ? { logs: extras.logs } : {}),
     ...(s.secretShapes ? { secretKeys: s.secretShapes } : {}),
     database: s.database,
+    ...(network ? { network } : {}),
     diagnosis, checks, unknown: extras.unknown, errors: [],
   };
 }

@@ -171,6 +171,14 @@ export function renderDiagnoseMarkdown(reports: readonly SecretReport[], summary
     if (d.remediation) out.push(`Remediation: ${escapeMarkdown(d.remediation)}`, '');
     out.push('| Check | Status | Summary |', '|---|---|---|');
     for (const c of r.checks) out.push(`| ${c.id} | ${STATUS_LABEL[c.status]} | ${escapeCell(c.summary)} |`);
+    if (r.network) {
+      out.push('', 'Network paths:', '');
+      for (const p of [r.network.secretsmanager, r.network.database, r.network.rdsApi]) {
+        out.push(`- **${p.path}** ${STATUS_LABEL[p.status]} (${p.route})`);
+        for (const h of p.hops) out.push(`  - ${escapeMarkdown(h)}`);
+        for (const f of p.blocking) out.push(`  - blocked by ${escapeMarkdown(`${f.resource} ${f.rule}: ${f.why}`)}`);
+      }
+    }
     if (r.unknown.length) { out.push('', 'Could not be read:', ''); for (const u of r.unknown) out.push(`- ${escapeMarkdown(u)}`); }
   }
   return `${out.join('\n')}\n`;

@@ -1,6 +1,5 @@
 import type { AccountPlan } from '../aws/accounts.js';
-import { accountDiagnoseContext, closeDiagnoseContext, diagnoseSecretTarget, newDiagnoseContext, type DiagnoseContext } from '../aws/diagnoseSecret.js';
-import { destroyDiagnoseClients } from '../aws/diagnoseClients.js';
+import { accountDiagnoseContext, closeDiagnoseClients, closeDiagnoseContext, diagnoseSecretTarget, newDiagnoseContext, type DiagnoseContext } from '../aws/diagnoseSecret.js';
 import { unreadableSecretReport, type SecretReport } from '../diagnose/secretReport.js';
 import {
   failedListing, gatherAccountReports, listingErrors, newAccountOutcome, noteAccountAccess, openAccountFanOut, reportAccountOf,
@@ -82,7 +81,7 @@ export async function diagnoseAccounts(options: AccountsDiagnoseOptions): Promis
       counters: { secrets: discovered, functions: base.counters.functions, logReads: base.counters.logReads, codeDownloads: base.inspect.counters.codeDownloads },
     };
   } finally {
-    await Promise.all([...states.values()].map((s) => (s.context ? destroyDiagnoseClients(s.context.inspect.session) : undefined)));
+    await Promise.all([...states.values()].map((s) => (s.context ? closeDiagnoseClients(s.context) : undefined)));
     await fan?.destroy();
     await closeDiagnoseContext(base);
   }

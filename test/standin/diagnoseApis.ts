@@ -42,6 +42,8 @@ export interface DiagDbInstance {
   parameterGroup: string;
   vpcId?: string;
   securityGroups?: string[];
+  /** the DB subnet group's subnets */
+  subnetIds?: string[];
   clusterIdentifier?: string;
 }
 export interface DiagDbCluster {
@@ -324,7 +326,7 @@ export function installDiagnoseApis(standin: Standin): DiagnoseApis {
       const all = instances.filter((d) => d.region === region && (!id || d.identifier === id) && (!cluster || d.clusterIdentifier === cluster));
       if (id && all.length === 0) { rdsError(404, 'DBInstanceNotFound', `DBInstance ${id} not found.`); return true; }
       const page = all.slice(marker, marker + size);
-      wrap(`<DBInstances>${page.map((d) => `<DBInstance><DBInstanceIdentifier>${xml(d.identifier)}</DBInstanceIdentifier><Engine>${d.engine}</Engine><EngineVersion>${d.engineVersion}</EngineVersion><DBInstanceStatus>available</DBInstanceStatus><Endpoint><Address>${xml(d.address)}</Address><Port>${d.port ?? 5432}</Port></Endpoint><VpcSecurityGroups>${(d.securityGroups ?? []).map((g) => `<VpcSecurityGroupMembership><VpcSecurityGroupId>${g}</VpcSecurityGroupId><Status>active</Status></VpcSecurityGroupMembership>`).join('')}</VpcSecurityGroups><DBParameterGroups><DBParameterGroup><DBParameterGroupName>${xml(d.parameterGroup)}</DBParameterGroupName><ParameterApplyStatus>in-sync</ParameterApplyStatus></DBParameterGroup></DBParameterGroups><DBSubnetGroup><VpcId>${d.vpcId ?? ''}</VpcId></DBSubnetGroup><PubliclyAccessible>false</PubliclyAccessible>${d.clusterIdentifier ? `<DBClusterIdentifier>${d.clusterIdentifier}</DBClusterIdentifier>` : ''}<DBInstanceArn>arn:aws:rds:${region}:${DEFAULT_ACCOUNT_ID}:db:${d.identifier}</DBInstanceArn></DBInstance>`).join('')}</DBInstances>`, all.length);
+      wrap(`<DBInstances>${page.map((d) => `<DBInstance><DBInstanceIdentifier>${xml(d.identifier)}</DBInstanceIdentifier><Engine>${d.engine}</Engine><EngineVersion>${d.engineVersion}</EngineVersion><DBInstanceStatus>available</DBInstanceStatus><Endpoint><Address>${xml(d.address)}</Address><Port>${d.port ?? 5432}</Port></Endpoint><VpcSecurityGroups>${(d.securityGroups ?? []).map((g) => `<VpcSecurityGroupMembership><VpcSecurityGroupId>${g}</VpcSecurityGroupId><Status>active</Status></VpcSecurityGroupMembership>`).join('')}</VpcSecurityGroups><DBParameterGroups><DBParameterGroup><DBParameterGroupName>${xml(d.parameterGroup)}</DBParameterGroupName><ParameterApplyStatus>in-sync</ParameterApplyStatus></DBParameterGroup></DBParameterGroups><DBSubnetGroup><VpcId>${d.vpcId ?? ''}</VpcId><Subnets>${(d.subnetIds ?? []).map((x) => `<Subnet><SubnetIdentifier>${xml(x)}</SubnetIdentifier><SubnetStatus>Active</SubnetStatus></Subnet>`).join('')}</Subnets></DBSubnetGroup><PubliclyAccessible>false</PubliclyAccessible>${d.clusterIdentifier ? `<DBClusterIdentifier>${d.clusterIdentifier}</DBClusterIdentifier>` : ''}<DBInstanceArn>arn:aws:rds:${region}:${DEFAULT_ACCOUNT_ID}:db:${d.identifier}</DBInstanceArn></DBInstance>`).join('')}</DBInstances>`, all.length);
       return true;
     }
     if (op === 'DescribeDBClusters') {

@@ -214,14 +214,16 @@ export interface InstalledScenario { scenario: Scenario; secretName: string; sec
  */
 export function installScenario(
   apis: DiagnoseApis, sc: Scenario, idx: number, format: 'Text' | 'JSON', bundles: Record<Code, Buffer>,
+  /** the function's and the database's place in a VPC served by the stand-in's EC2 (test/support/networkFixtures.ts) */
+  network?: { vpcId: string; subnetIds: string[]; securityGroupIds: string[]; db: { subnetIds: string[]; securityGroupIds: string[] } },
 ): InstalledScenario {
   const fnName = `rotation-fn-${idx}`;
-  const vpcId = `vpc-0a${String(idx).padStart(4, '0')}`;
+  const vpcId = network?.vpcId ?? `vpc-0a${String(idx).padStart(4, '0')}`;
   // Odd scenarios log to a custom group (LoggingConfig.LogGroup), as some teams configure.
   const logGroup = idx % 2 === 1 ? `/custom/rotation/${fnName}` : `/aws/lambda/${fnName}`;
   const functionArn = apis.addFunction({
     name: fnName, runtime: 'python3.9', handler: 'lambda_function.lambda_handler', code: bundles[sc.code ?? 'libpq-10'], timeout: sc.timeout ?? 30,
-    vpc: { subnetIds: [`subnet-${idx}a`], securityGroupIds: [`sg-fn-${idx}`] }, vpcId, logFormat: format, logGroup,
+    vpc: network ? { subnetIds: network.subnetIds, securityGroupIds: network.securityGroupIds } : { subnetIds: [`subnet-${idx}a`], securityGroupIds: [`sg-fn-${idx}`] }, vpcId, logFormat: format, logGroup,
     policy: sc.policy === 'none' ? null : ALLOW_SM(`arn:aws:lambda:us-east-1:123456789012:function:${fnName}`),
   });
   const secretName = `prod/scenario-${idx}/db`;
@@ -244,7 +246,7 @@ export function installScenario(
   if (sc.db !== 'none') {
     const p = dbParameters(sc.db ?? 'md5');
     const group = p.group.startsWith('default.') ? p.group : `${p.group}-${idx}`;
-    apis.addDbInstance({ identifier: `orders-${idx}`, engine: 'postgres', engineVersion: p.engineVersion, address: host, parameterGroup: group, vpcId, securityGroups: [`sg-db-${idx}`] });
+    apis.addDbInstance({ identifier: `orders-${idx}`, engine: 'postgres', engineVersion: p.engineVersion, address: host, parameterGroup: group, vpcId, securityGroups: network?.db.securityGroupIds ?? [`sg-db-${idx}`], ...(network ? { subnetIds: network.db.subnetIds } : {}) });
     apis.addParameterGroup({ name: group, parameters: p.parameters });
     if (sc.db === 'scram-unreadable-group') apis.knobs.deniedParameterGroups.push(group);
   }
