@@ -3,6 +3,7 @@ import type { DatabaseNetworkFacts } from '../facts/network/snapshot.js';
 import { databaseFacts, POSTGRES_ENGINES, type DatabaseDescription, type DatabaseFacts, type DatabaseSource, type DbParameter } from '../facts/database/databaseSettings.js';
 import { awsError, type AwsCallContext } from './awsErrors.js';
 import { diagnoseSdk, type DiagnoseClients } from './diagnoseClients.js';
+import type { CallOptions } from './session.js';
 
 /** What is read once per run and shared by every secret: listings per region, parameters per group. */
 export interface DatabaseReads {
@@ -32,7 +33,7 @@ function databaseNetwork(found: { instance?: DBInstance; cluster?: DBCluster }, 
 /** How to find the database: --database, the secret's host (--read-secret-keys), or the function's VPC. */
 export type DatabaseLookup = { by: 'flag'; id: string } | { by: 'secret-host'; host: string } | { by: 'inferred'; vpcId: string | null };
 
-function listing(clients: DiagnoseClients, reads: DatabaseReads, ctx: (action: string) => AwsCallContext) {
+function listing(clients: DiagnoseClients, reads: DatabaseReads, ctx: (action: string) => AwsCallContext, call: () => CallOptions) {
   let p = reads.listings.get(clients.region);
   if (!p) {
     p = (async () => {
@@ -42,14 +43,16 @@ function listing(clients: DiagnoseClients, reads: DatabaseReads, ctx: (action: s
         (async () => {
           const out: DBInstance[] = [];
           try {
-            for await (const page of s.rds.paginateDescribeDBInstances({ client: clients.rds, pageSize: 100 }, {})) out.push(...(page.DBInstances ?? []));
+            const options = call();
+            for await (const page of s.rds.paginateDescribeDBInstances({ client: clients.rds, pageSize: 100 }, {}, options)) { options.renew(); out.push(...(page.DBInstances ?? [])); }
           } catch (e) { throw awsError(e, ctx('rds:DescribeDBInstances')); }
           return out;
         })(),
         (async () => {
           const out: DBCluster[] = [];
           try {
-            for await (const page of s.rds.paginateDescribeDBClusters({ client: clients.rds, pageSize: 100 }, {})) out.push(...(page.DBClusters ?? []));
+            const options = call();
+            for await (const page of s.rds.paginateDescribeDBClusters({ client: clients.rds, pageSize: 100 }, {}, options)) { options.renew(); out.push(...(page.DBClusters ?? [])); }
           } catch (e) { throw awsError(e, ctx('rds:DescribeDBClusters')); }
           return out;
         })(),
@@ -61,7 +64,7 @@ function listing(clients: DiagnoseClients, reads: DatabaseReads, ctx: (action: s
   return p;
 }
 
-function parametersOf(clients: DiagnoseClients, reads: DatabaseReads, kind: 'instance' | 'cluster', group: string, ctx: (action: string) => AwsCallContext) {
+function parametersOf(clients: DiagnoseClients, reads: DatabaseReads, kind: 'instance' | 'cluster', group: string, ctx: (action: string) => AwsCallContext, call: () => CallOptions) {
   const key = `${clients.region}\0${kind}\0${group}`;
   let p = reads.parameters.get(key);
   if (!p) {
@@ -72,10 +75,11 @@ function parametersOf(clients: DiagnoseClients, reads: DatabaseReads, kind: 'ins
         for (const x of ps ?? []) if (x.ParameterName) out.push({ name: x.ParameterName, value: x.ParameterValue, source: x.Source });
       };
       try {
+        const options = call();
         if (kind === 'cluster') {
-          for await (const page of s.rds.paginateDescribeDBClusterParameters({ client: clients.rds, pageSize: 100 }, { DBClusterParameterGroupName: group })) keep(page.Parameters);
+          for await (const page of s.rds.paginateDescribeDBClusterParameters({ client: clients.rds, pageSize: 100 }, { DBClusterParameterGroupName: group }, options)) { options.renew(); keep(page.Parameters); }
         } else {
-          for await (const page of s.rds.paginateDescribeDBParameters({ client: clients.rds, pageSize: 100 }, { DBParameterGroupName: group })) keep(page.Parameters);
+          for await (const page of s.rds.paginateDescribeDBParameters({ client: clients.rds, pageSize: 100 }, { DBParameterGroupName: group }, options)) { options.renew(); keep(page.Parameters); }
         }
         return { parameters: out };
       } catch (e) {
@@ -90,10 +94,10 @@ function parametersOf(clients: DiagnoseClients, reads: DatabaseReads, kind: 'ins
 const isPostgres = (engine: string | undefined) => POSTGRES_ENGINES.has(engine ?? '');
 
 /** The database a secret rotates, with password_encryption and rds.force_ssl. A refusal or no match is an answer with the reason. */
-export async function findDatabase(clients: DiagnoseClients, reads: DatabaseReads, lookup: DatabaseLookup, ctx: (action: string) => AwsCallContext): Promise<DatabaseAnswer> {
+export async function findDatabase(clients: DiagnoseClients, reads: DatabaseReads, lookup: DatabaseLookup, ctx: (action: string) => AwsCallContext, call: () => CallOptions): Promise<DatabaseAnswer> {
   let list;
   try {
-    list = await listing(clients, reads, ctx);
+    list = await listing(clients, reads, ctx, call);
   } catch (e) {
     return { database: null, error: (e as Error).message };
   }
@@ -132,7 +136,7 @@ export async function findDatabase(clients: DiagnoseClients, reads: DatabaseRead
   const d = found.cluster
     ? { identifier: found.cluster.DBClusterIdentifier ?? '?', kind: 'cluster' as const, engine: found.cluster.Engine ?? '', engineVersion: found.cluster.EngineVersion ?? '', endpoint: found.cluster.Endpoint ?? null, port: found.cluster.Port ?? null, parameterGroup: found.cluster.DBClusterParameterGroup ?? null }
     : { identifier: found.instance!.DBInstanceIdentifier ?? '?', kind: 'instance' as const, engine: found.instance!.Engine ?? '', engineVersion: found.instance!.EngineVersion ?? '', endpoint: found.instance!.Endpoint?.Address ?? null, port: found.instance!.Endpoint?.Port ?? null, parameterGroup: found.instance!.DBParameterGroups?.[0]?.DBParameterGroupName ?? null };
-  const params = d.parameterGroup ? await parametersOf(clients, reads, d.kind, d.parameterGroup, ctx) : { parameters: null, error: 'no parameter group named' };
+  const params = d.parameterGroup ? await parametersOf(clients, reads, d.kind, d.parameterGroup, ctx, call) : { parameters: null, error: 'no parameter group named' };
   const desc: DatabaseDescription = { ...d, parameters: params.parameters, ...(params.error ? { parametersError: params.error } : {}) };
   return { database: databaseFacts(desc, source), network: databaseNetwork(found, list.instances, d.identifier, d.port) };
 }

@@ -84,16 +84,17 @@ function readFunction(arn: string, options: DiagnoseOptions, c: DiagnoseContext,
   if (!p) {
     c.counters.functions++;
     const session = c.inspect.session;
+    const call = () => session.callOptions();
     const regionP = (async () => FUNCTION_REGION.exec(arn)?.[1] ?? (await session.defaultRegion()))();
     const ctxIn = (region: string) => (action: string): AwsCallContext => ({ action, resource: arn, region, profile: options.profile, endpoint: options.endpointUrl });
     const configP = regionP.then(async (region) => {
       const clients = await session.clients(region);
-      return functionConfig(clients, arn, {}, ctxIn(region)).catch((e: unknown) => (e instanceof InspectError ? e : new InspectError('aws-error', describeError(e))));
+      return functionConfig(clients, arn, {}, ctxIn(region), call).catch((e: unknown) => (e instanceof InspectError ? e : new InspectError('aws-error', describeError(e))));
     });
     const logsP = Promise.all([regionP, configP]).then(async ([region, configA]): Promise<LogsAnswer | null> => {
       if (configA instanceof InspectError) return null;
       c.counters.logReads++;
-      return rotationInvocations(await diagnoseClients(session, region), configA.config.logGroup, options.since, now, ctxIn(region), options.debug);
+      return rotationInvocations(await diagnoseClients(session, region), configA.config.logGroup, options.since, now, ctxIn(region), call, options.debug);
     });
     const placed = Promise.all([regionP, configP]).then(([region, configA]) => ({ region, vpcId: configA instanceof InspectError ? null : configA.vpcId }));
     const answer = (async (): Promise<FunctionAnswer> => {
@@ -101,7 +102,7 @@ function readFunction(arn: string, options: DiagnoseOptions, c: DiagnoseContext,
       const clients = await session.clients(region);
       const [report, policy, configA, logs] = await Promise.all([
         inspectFunctionTarget(arn, { ...options, created: options.created ?? null }, c.inspect),
-        functionPolicy(clients, arn, ctxIn(region)),
+        functionPolicy(clients, arn, ctxIn(region), call),
         configP, logsP,
       ]);
       return {
@@ -134,6 +135,8 @@ async function networkSnapshot(c: DiagnoseContext, region: string, target: Netwo
 export async function diagnoseSecretTarget(secretId: string, options: DiagnoseOptions, c: DiagnoseContext): Promise<SecretReport> {
   const now = options.now ?? new Date();
   const session = c.inspect.session;
+  // Every AWS call: the --timeout deadline and Ctrl-C.
+  const call = () => session.callOptions();
   c.counters.secrets++;
   let region: string | undefined;
   try {
@@ -141,7 +144,7 @@ export async function diagnoseSecretTarget(secretId: string, options: DiagnoseOp
     const clients = await session.clients(region);
     const ctx = (action: string): AwsCallContext => ({ action, resource: secretId, region: region!, profile: options.profile, endpoint: options.endpointUrl });
     options.debug?.(`secretsmanager:DescribeSecret ${secretId} in ${region}`);
-    const { secret, withVersions } = await secretMetadata(clients, secretId, ctx);
+    const { secret, withVersions } = await secretMetadata(clients, secretId, ctx, call);
     const unknown: string[] = [];
     const snapshot: DiagnoseSnapshot = { now: now.toISOString(), region, secret, invocations: null, policy: null, database: null };
 
@@ -149,14 +152,14 @@ export async function diagnoseSecretTarget(secretId: string, options: DiagnoseOp
     const active = secret.rotationEnabled === true && fnArn && !secret.owningService;
     // Everything below starts at once; each part waits only for what it needs.
     const fnReads = fnArn && (active || secret.rotationEnabled === false) ? readFunction(fnArn, options, c, now) : null;
-    const shapesP = options.readSecretKeys ? (c.counters.getSecretValue++, secretShapes(clients, secret, ctx)) : Promise.resolve(null);
+    const shapesP = options.readSecretKeys ? (c.counters.getSecretValue++, secretShapes(clients, secret, ctx, call)) : Promise.resolve(null);
     const databaseP = active ? (async (): Promise<DatabaseAnswer> => {
       const shapes = options.database ? null : await shapesP;
       const host = shapes?.shapes.find((x) => x.stage === 'AWSCURRENT')?.fields.host;
       const placed = !options.database && !host && fnReads ? await fnReads.placed : null;
       const lookup: DatabaseLookup = options.database ? { by: 'flag', id: options.database } : host ? { by: 'secret-host', host } : { by: 'inferred', vpcId: placed?.vpcId ?? null };
       const dbRegion = placed?.region ?? FUNCTION_REGION.exec(fnArn)?.[1] ?? region!;
-      return findDatabase(await diagnoseClients(session, dbRegion), c.databases, lookup, (action) => ({ ...ctx(action), region: dbRegion }));
+      return findDatabase(await diagnoseClients(session, dbRegion), c.databases, lookup, (action) => ({ ...ctx(action), region: dbRegion }), call);
     })() : Promise.resolve(null);
     const [shapesA, fn, answer, versioned] = await Promise.all([shapesP, fnReads?.answer ?? null, databaseP, withVersions]);
     snapshot.secret = versioned;

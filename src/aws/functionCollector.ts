@@ -1,7 +1,7 @@
 import type { FunctionPolicy } from '../checks/functionChecks.js';
 import type { FunctionConfig } from '../diagnose/diagnose.js';
 import { awsError, type AwsCallContext } from './awsErrors.js';
-import { sdk, type AwsClients } from './session.js';
+import { sdk, type AwsClients, type CallOptions } from './session.js';
 
 export interface FunctionConfigAnswer {
   config: FunctionConfig;
@@ -13,10 +13,10 @@ export interface FunctionConfigAnswer {
 }
 
 /** lambda:GetFunctionConfiguration: timeout, log group (LoggingConfig.LogGroup) and format, VPC. Throws InspectError. */
-export async function functionConfig(clients: AwsClients, functionArn: string, tags: Record<string, string>, ctx: (action: string) => AwsCallContext): Promise<FunctionConfigAnswer> {
+export async function functionConfig(clients: AwsClients, functionArn: string, tags: Record<string, string>, ctx: (action: string) => AwsCallContext, call: () => CallOptions): Promise<FunctionConfigAnswer> {
   const s = await sdk();
   try {
-    const c = await clients.lambda.send(new s.lambda.GetFunctionConfigurationCommand({ FunctionName: functionArn }));
+    const c = await clients.lambda.send(new s.lambda.GetFunctionConfigurationCommand({ FunctionName: functionArn }), call());
     const name = c.FunctionName ?? functionArn.split(':')[6] ?? functionArn;
     return {
       config: {
@@ -37,10 +37,10 @@ export async function functionConfig(clients: AwsClients, functionArn: string, t
 }
 
 /** lambda:GetPolicy: the resource policy, null when the function has none; a refusal is reported, not thrown. */
-export async function functionPolicy(clients: AwsClients, functionArn: string, ctx: (action: string) => AwsCallContext): Promise<FunctionPolicy> {
+export async function functionPolicy(clients: AwsClients, functionArn: string, ctx: (action: string) => AwsCallContext, call: () => CallOptions): Promise<FunctionPolicy> {
   const s = await sdk();
   try {
-    const out = await clients.lambda.send(new s.lambda.GetPolicyCommand({ FunctionName: functionArn }));
+    const out = await clients.lambda.send(new s.lambda.GetPolicyCommand({ FunctionName: functionArn }), call());
     return { document: out.Policy ?? null };
   } catch (e) {
     const err = e as { name?: string; message?: string };

@@ -1,6 +1,7 @@
 import { groupInvocations, type Invocation, type LogEvent } from '../facts/logs/lambdaLogs.js';
 import { awsError, type AwsCallContext } from './awsErrors.js';
 import { diagnoseSdk, type DiagnoseClients } from './diagnoseClients.js';
+import type { CallOptions } from './session.js';
 
 /**
  * Only the lines a diagnosis reads: the runtime's START/END/REPORT and
@@ -27,17 +28,19 @@ export interface LogsAnswer {
 }
 
 /** FilterLogEvents over [since, now] through the SDK's paginator, grouped into invocations. A refusal becomes `unknown`. */
-export async function rotationInvocations(clients: DiagnoseClients, logGroup: string, since: Date, now: Date, ctx: (action: string) => AwsCallContext, debug?: (line: string) => void): Promise<LogsAnswer> {
+export async function rotationInvocations(clients: DiagnoseClients, logGroup: string, since: Date, now: Date, ctx: (action: string) => AwsCallContext, call: () => CallOptions, debug?: (line: string) => void): Promise<LogsAnswer> {
   const s = await diagnoseSdk();
   const events: LogEvent[] = [];
   let pages = 0;
   let note: string | undefined;
   try {
+    const options = call();
     const paginator = s.logs.paginateFilterLogEvents({ client: clients.logs, pageSize: 10_000 }, {
       logGroupName: logGroup, startTime: since.getTime(), endTime: now.getTime(), filterPattern: ROTATION_FILTER_PATTERN,
-    });
+    }, options);
     // A page may be empty while nextToken is present: the paginator follows it; only the absence of a token ends the read.
     for await (const page of paginator) {
+      options.renew();
       pages++;
       for (const e of page.events ?? []) {
         if (e.timestamp === undefined || e.message === undefined) continue;

@@ -1,7 +1,7 @@
 import { InspectError } from '../errors.js';
 import { secretShape, type SecretMetadata, type SecretShape } from '../facts/secret/secretFacts.js';
 import { awsError, type AwsCallContext } from './awsErrors.js';
-import { sdk, type AwsClients } from './session.js';
+import { sdk, type AwsClients, type CallOptions } from './session.js';
 
 const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
 
@@ -10,11 +10,11 @@ const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
  * paginator for the versions' ages: metadata, never the value. The first
  * promise throws InspectError; the rest of the work need not wait for the ages.
  */
-export async function secretMetadata(clients: AwsClients, secretId: string, ctx: (action: string) => AwsCallContext): Promise<{ secret: SecretMetadata; withVersions: Promise<SecretMetadata> }> {
+export async function secretMetadata(clients: AwsClients, secretId: string, ctx: (action: string) => AwsCallContext, call: () => CallOptions): Promise<{ secret: SecretMetadata; withVersions: Promise<SecretMetadata> }> {
   const s = await sdk();
   let d;
   try {
-    d = await clients.secretsManager.send(new s.secretsManager.DescribeSecretCommand({ SecretId: secretId }));
+    d = await clients.secretsManager.send(new s.secretsManager.DescribeSecretCommand({ SecretId: secretId }), call());
   } catch (e) {
     if ((e as { name?: string }).name === 'ResourceNotFoundException') {
       throw new InspectError('secret-not-found', `${secretId}: no such secret in ${clients.region} (secretsmanager:DescribeSecret)`, { cause: e });
@@ -38,8 +38,10 @@ export async function secretMetadata(clients: AwsClients, secretId: string, ctx:
   const withVersions = (async (): Promise<SecretMetadata> => {
     const created = new Map<string, string | null>();
     try {
-      const pages = s.secretsManager.paginateListSecretVersionIds({ client: clients.secretsManager, pageSize: 100 }, { SecretId: secret.arn, IncludeDeprecated: false });
+      const options = call();
+      const pages = s.secretsManager.paginateListSecretVersionIds({ client: clients.secretsManager, pageSize: 100 }, { SecretId: secret.arn, IncludeDeprecated: false }, options);
       for await (const page of pages) {
+        options.renew();
         for (const v of page.Versions ?? []) {
           if (!v.VersionId) continue;
           created.set(v.VersionId, iso(v.CreatedDate));
@@ -59,14 +61,14 @@ export async function secretMetadata(clients: AwsClients, secretId: string, ctx:
  * once to key names and the non-secret fields. The SecretString goes out of
  * scope inside this function; errors carry AWS's message, never the value.
  */
-export async function secretShapes(clients: AwsClients, secret: SecretMetadata, ctx: (action: string) => AwsCallContext): Promise<{ shapes: SecretShape[]; errors: string[] }> {
+export async function secretShapes(clients: AwsClients, secret: SecretMetadata, ctx: (action: string) => AwsCallContext, call: () => CallOptions): Promise<{ shapes: SecretShape[]; errors: string[] }> {
   const s = await sdk();
   const stages = (['AWSCURRENT', 'AWSPENDING'] as const).filter((st) => secret.versions.some((v) => v.stages.includes(st)));
   const shapes: SecretShape[] = [];
   const errors: string[] = [];
   for (const stage of stages) {
     try {
-      const out = await clients.secretsManager.send(new s.secretsManager.GetSecretValueCommand({ SecretId: secret.arn, VersionStage: stage }));
+      const out = await clients.secretsManager.send(new s.secretsManager.GetSecretValueCommand({ SecretId: secret.arn, VersionStage: stage }), call());
       shapes.push(secretShape(stage, out.SecretString));
     } catch (e) {
       errors.push(`${stage}: ${awsError(e, ctx('secretsmanager:GetSecretValue')).message}`);

@@ -86,6 +86,9 @@ export function retryStrategy(s: Sdk, choice: RetryChoice): RetryStrategyV2 {
  * (environment, shared files, --profile, SSO, container and instance roles),
  * the region chain, and --endpoint-url / AWS_ENDPOINT_URL* overrides.
  */
+/** Options for one client.send (or one paginator): its deadline and Ctrl-C; renew() gives the next page its own deadline. */
+export interface CallOptions { abortSignal: AbortSignal; renew(): void }
+
 export class AwsSession {
   private readonly byRegion = new Map<string, Promise<AwsClients>>();
   private defaultRegionPromise: Promise<string> | undefined;
@@ -100,7 +103,7 @@ export class AwsSession {
    * deadline (retries included) or at Ctrl-C. A paginator hands the same
    * options to every page: call renew() between pages to give each its own.
    */
-  callOptions(): { abortSignal: AbortSignal; renew(): void } {
+  callOptions(): CallOptions {
     const { totalMs } = this.limits;
     const run = this.settings.signal;
     const fresh = (): AbortSignal => {

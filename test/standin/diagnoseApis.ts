@@ -9,6 +9,7 @@
 // Shapes follow the botocore service models (see the shared reference facts, section 5).
 import { createHash, randomUUID } from 'node:crypto';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, CALLER_ARN, type Standin, type StandinFunction, type StandinRequest } from './server.js';
+import { hostileSend } from './hostile.js';
 import { verifySigV4 } from './sigv4.js';
 
 export interface DiagVersion { id: string; stages: string[]; createdDate: string; /** SecretString */ value?: string }
@@ -180,6 +181,8 @@ export function installDiagnoseApis(standin: Standin): DiagnoseApis {
       if (standin.knobs.latencyMs > 0) await sleep(standin.knobs.latencyMs);
       const send = (status: number, type: string, body: string) => {
         standin.counters.log.push({ op, method: r.req.method ?? 'GET', path: r.rawUrl, status });
+        // hostile.ts modes (stall, drip, …) per operation, as for the core stand-in's operations
+        if (hostileSend(standin.knobs.hostile, op, r.req, r.res, status, { 'Content-Type': type, 'x-amzn-RequestId': requestId }, Buffer.from(body))) return;
         r.res.statusCode = status;
         r.res.setHeader('Content-Type', type);
         r.res.setHeader('x-amzn-RequestId', requestId);
