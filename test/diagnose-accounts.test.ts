@@ -1,7 +1,10 @@
 import test from 'ava';
 import { installDiagnoseApis } from './standin/diagnoseApis.js';
 import { startOrganization, type Organization } from './standin/organization.js';
+import { DIAGNOSE_CSV_COLUMNS } from '../src/render/diagnose.js';
 import { runCli } from './support/cli.js';
+import { parseCsv } from './support/csv.js';
+import { sarifSchemaErrors } from './support/sarifSchema.js';
 import { PLANTED_PASSWORD, SCENARIOS, installScenario, scenarioBundles, type InstalledScenario } from './support/diagnoseScenarios.js';
 import { MANAGEMENT, ROLE, memberId, orgEnv } from './support/organization.js';
 
@@ -80,6 +83,54 @@ test.serial('diagnose --all --accounts: one account\'s credentials never read an
   t.true(routed.length > 4);
   t.true(routed.every((x) => x.signedFor === x.standin), 'every request reached the stand-in of the account whose credentials signed it');
   t.deepEqual(new Set(routed.map((x) => x.standin)), new Set([A, B]));
+});
+
+test.serial('diagnose --all --organization: table, markdown, csv and sarif each show every secret\'s account', async (t) => {
+  const run = async (format: string) => {
+    const r = await runCli(['diagnose', '--all', '--organization', '--role-name', ROLE, '--no-cache', '-q', '--format', format], orgEnv(org));
+    t.is(r.code, 2, `${format}: ${r.stderr}`); // the denied account: never a clean run
+    return r.stdout;
+  };
+  const secretOf = (id: string) => installed.get(id)!.secretArn.split(':')[6]!.replace(/-[A-Za-z0-9]{6}$/, '');
+
+  // table: a section per account (scan's grouping), each read account with its own secret and counts
+  const table = await run('table');
+  const section = (id: string, next: string) => table.slice(table.indexOf(`ACCOUNT ${id}`), table.indexOf(next));
+  t.regex(table, new RegExp(`^ACCOUNT ${A} \\(orders\\)  `, 'm'));
+  t.regex(table, new RegExp(`^ACCOUNT ${B} \\(payments\\)  `, 'm'));
+  t.regex(table, new RegExp(`^ACCOUNT ${DENIED} \\(legacy\\) .*\\n  error: .*sts:AssumeRole`, 'm'));
+  t.regex(table, new RegExp(`^ACCOUNT ${SUSPENDED} \\(old\\)  skipped`, 'm'));
+  const a = section(A, `ACCOUNT ${B}`);
+  t.true(a.includes(secretOf(A)) && !a.includes(secretOf(B)), a);
+  t.regex(a, /^1 secret: 0 failing, 1 ok, 0 unknown$/m);
+  t.regex(table, /^ALL ACCOUNTS: 5 accounts \(3 read, 1 not read, 1 skipped\)$/m);
+  t.regex(table, /^3 secrets: 1 failing, 1 ok, 0 unknown, 1 with errors$/m);
+
+  // markdown: an Account column and a line per secret
+  const md = await run('markdown');
+  t.true(md.includes('| Secret | Account | Region |'));
+  t.regex(md, new RegExp(`\\| ${secretOf(A)} \\| ${A} \\(orders\\) \\| us-east-1 \\|`));
+  t.regex(md, new RegExp(`\\| ${secretOf(B)} \\| ${B} \\(payments\\) \\| us-east-1 \\|`));
+  t.true(md.includes(`Account ${B} (payments), region us-east-1.`));
+
+  // csv: scan's account_id / account_name columns
+  const csv = parseCsv(await run('csv'));
+  t.deepEqual(csv[0], [...DIAGNOSE_CSV_COLUMNS]);
+  const col = (row: string[], name: (typeof DIAGNOSE_CSV_COLUMNS)[number]) => row[DIAGNOSE_CSV_COLUMNS.indexOf(name)];
+  for (const [id, name] of [[A, 'orders'], [B, 'payments']] as const) {
+    const row = csv.find((x) => col(x, 'secret_arn') === installed.get(id)!.secretArn)!;
+    t.deepEqual([col(row, 'account_id'), col(row, 'account_name')], [id, name]);
+  }
+  t.truthy(csv.find((x) => col(x, 'account_id') === DENIED && col(x, 'errors')!.includes('sts:AssumeRole')));
+
+  // sarif: scan's pseudo-path, aws/<account>/<region>/secretsmanager/<secret>; valid against the schema
+  const sarif = JSON.parse(await run('sarif')) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string } }; properties: { account: string; accountName?: string } }> }> }> };
+  t.deepEqual(sarifSchemaErrors(sarif), []);
+  const locations = sarif.runs[0]!.results.flatMap((r) => r.locations);
+  const uris = locations.map((l) => l.physicalLocation.artifactLocation.uri);
+  t.true(uris.includes(`aws/${B}/us-east-1/secretsmanager/${encodeURIComponent(secretOf(B))}`), uris.join(' '));
+  t.true(uris.includes(`aws/${DENIED}`), uris.join(' '));
+  t.true(locations.some((l) => l.properties.account === B && l.properties.accountName === 'payments'));
 });
 
 test('diagnose: the account options go with --all and no secret names', async (t) => {

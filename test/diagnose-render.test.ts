@@ -6,6 +6,7 @@ import {
   renderDiagnoseCsv, renderDiagnoseJson, renderDiagnoseMarkdown, renderDiagnoseNdjson, renderDiagnoseSarif, renderDiagnoseTable, summarizeSecrets,
 } from '../src/render/diagnose.js';
 import { makeStyle } from '../src/render/style.js';
+import { sarifSchemaErrors } from './support/sarifSchema.js';
 import { NOW, scenarioSecret } from './support/diagnoseScenarios.js';
 import { FN_ARN, eventsOf, rid } from './support/rotationLogs.js';
 
@@ -51,4 +52,25 @@ test('every diagnose format shows hostile outside text escaped: no ESC, BEL, bid
   t.is(csvLines.length, 2);
   // JSON keeps the value for programs: parsing gives the original text back.
   t.true((JSON.parse(outputs.json!) as { secret: { name: string } }).secret.name.includes('\u202e'));
+});
+
+test('a hostile account name (from Organizations) stays escaped in the per-account table, markdown, csv and sarif', (t) => {
+  const r = { ...hostileReport(), account: { id: '123456789012', name: `team ${HOSTILE}`, credentials: 'role' as const } };
+  const other = { ...hostileReport(), account: { id: '210987654321', name: 'plain' } };
+  const summary = summarizeSecrets([r, other], [], false, [{ id: '123456789012', name: `team ${HOSTILE}`, credentials: 'role' }, { id: '210987654321', name: 'plain' }]);
+  const outputs: Record<string, string> = {
+    table: renderDiagnoseTable([r, other], makeStyle(false), summary, true),
+    csv: renderDiagnoseCsv([r, other]),
+    markdown: renderDiagnoseMarkdown([r, other], summary),
+    sarif: renderDiagnoseSarif([r, other], '0.0.0'),
+  };
+  for (const [format, out] of Object.entries(outputs)) {
+    t.false(/[\x1b\x07\u202e]/.test(out), `${format}: raw control or bidi character`);
+    t.true(out.includes('123456789012') && out.includes('210987654321'), `${format}: both accounts shown`);
+  }
+  t.regex(outputs.table!, /^ACCOUNT 123456789012 \(team evil\\x1b\[2J/m);
+  t.regex(outputs.table!, /^ACCOUNT 210987654321 \(plain\)/m);
+  t.is(outputs.csv!.split('\r\n').filter(Boolean).length, 3, 'no cell breaks a record');
+  t.deepEqual(sarifSchemaErrors(JSON.parse(outputs.sarif!)), []);
+  t.true(outputs.sarif!.includes('"accountName": "team evil\\\\x1b[2J'), 'the SARIF account name shows the escape as text');
 });

@@ -113,7 +113,7 @@ export async function runDiagnose(args: DiagnoseArgs, io: CliIo, signal?: AbortS
       case 'markdown': sink.write(renderDiagnoseMarkdown(reports, summary)); break;
       default:
         if (reports.length === 0 && result.errors.length === 0) sink.write('No secret names a rotation function in the regions read.\n');
-        else sink.write(renderDiagnoseTable(reports, makeStyle(sink.colour), summary));
+        else sink.write(renderDiagnoseTable(reports, makeStyle(sink.colour), summary, result.accounts !== undefined));
     }
   } finally {
     sink.close();

@@ -3,9 +3,17 @@ import { ignoredFinding } from '../report/ignoreRules.js';
 import { showOutsideText } from './outsideText.js';
 import { accountOf, checkStatus, functionArn, lambdaArnParts, functionName, isPartial, libpqOf, partialText, regionOf, sortWorstFirst, verdictOf, type ScanRun } from './summary.js';
 
+/** The account columns every CSV (scan and diagnose) ends with. */
+export const ACCOUNT_CSV_COLUMNS = ['account_id', 'account_name'] as const;
+
+/** The account cells of a row: its id (or '' when unknown) and its name from Organizations. */
+export function accountCells(id: string | null | undefined, name?: string): Record<(typeof ACCOUNT_CSV_COLUMNS)[number], string> {
+  return { account_id: id ?? '', account_name: name ?? '' };
+}
+
 export const CSV_COLUMNS = [
   'function_arn', 'function_name', 'region', 'scram', 'tls', 'libpq_version', 'libpq_exact',
-  'created', 'created_source', 'stack', 'secrets', 'errors', 'verdict', 'ignored', 'warnings', 'account_id', 'account_name',
+  'created', 'created_source', 'stack', 'secrets', 'errors', 'verdict', 'ignored', 'warnings', ...ACCOUNT_CSV_COLUMNS,
 ] as const;
 
 /**
@@ -48,8 +56,7 @@ function row(r: Report): Cells {
     verdict: verdictOf(r),
     ignored: r.checks.flatMap((x) => { const i = ignoredFinding(r, x.id); return i ? [`${x.id}: ${i.reason}`] : []; }).join('; '),
     warnings: (r.warnings ?? []).map((w) => w.message).join('; '),
-    account_id: accountOf(r) ?? '',
-    account_name: r.account?.name ?? '',
+    ...accountCells(accountOf(r), r.account?.name),
   };
 }
 
@@ -63,7 +70,7 @@ export function renderCsv(reports: readonly Report[], run?: ScanRun): string {
   if (run) {
     for (const l of run.listingFailures) rows.push({ ...EMPTY, region: l.region, errors: l.message, verdict: 'listing-failed', account_id: l.account ?? '' });
     // Accounts never assumed (suspended, closing) are rows too: nothing discovered is dropped.
-    for (const a of run.accounts ?? []) if (a.skipped) rows.push({ ...EMPTY, account_id: a.id, account_name: a.name ?? '', errors: `account skipped: it is ${a.state ?? 'not active'}`, verdict: 'account-skipped' });
+    for (const a of run.accounts ?? []) if (a.skipped) rows.push({ ...EMPTY, ...accountCells(a.id, a.name), errors: `account skipped: it is ${a.state ?? 'not active'}`, verdict: 'account-skipped' });
     if (isPartial(run)) rows.push({ ...EMPTY, errors: partialText(run), verdict: 'partial' });
     for (const arn of run.notInspected) {
       const parts = lambdaArnParts(arn);

@@ -7,11 +7,12 @@ import { SEVERITY, type CheckStatus } from '../checks/check.js';
 import type { DiagnoseCheck } from '../checks/diagnoseCheck.js';
 import { NOT_FAILURES, type Cause } from '../diagnose/diagnose.js';
 import type { SecretReport } from '../diagnose/secretReport.js';
-import { csvField } from './csv.js';
+import { renderAccountSections } from './accountTable.js';
+import { ACCOUNT_CSV_COLUMNS, accountCells, csvField } from './csv.js';
 import { wrap } from './layout.js';
 import { escapeCell } from './markdown.js';
 import { escapeJsonOutsideText, showOutsideText } from './outsideText.js';
-import { FINGERPRINT_KEY, SARIF_SCHEMA, fingerprint } from './sarif.js';
+import { FINGERPRINT_KEY, SARIF_SCHEMA, awsPseudoPath, fingerprint } from './sarif.js';
 import type { Style } from './style.js';
 import { STATUS_LABEL, accountRunOf, type AccountRun } from './summary.js';
 
@@ -28,6 +29,11 @@ export function sortSecretReports(reports: readonly SecretReport[]): SecretRepor
 export const secretName = (r: SecretReport): string => r.secret?.name ?? r.target.id;
 const fnName = (r: SecretReport): string => (r.function && 'target' in r.function ? r.function.function?.name ?? r.function.target.id : r.secret?.rotationLambdaArn?.split(':')[6] ?? '-');
 const text = (s: string) => showOutsideText(s);
+/** The secret's account: the report's (runs over accounts), else the account in its ARN (arn:aws:secretsmanager:region:account:…). */
+const accountIdOf = (r: SecretReport): string | null => r.account?.id ?? (r.target.type === 'account' ? r.target.id : r.target.id.split(':')[4] || null);
+const regionOf = (r: SecretReport): string | null => r.target.region ?? (r.target.id.split(':')[3] || null);
+/** The account as one cell: its id, with its name when Organizations gave one. */
+const accountLabel = (r: SecretReport): string => { const id = accountIdOf(r); return id === null ? '-' : `${id}${r.account?.name ? ` (${r.account.name})` : ''}`; };
 const escapeMarkdown = escapeCell;
 /** Cut to `width` characters, ending in … when cut. */
 function truncate(t: string, width: number): string {
@@ -108,6 +114,11 @@ export function renderSecretDetail(r: SecretReport, style: Style): string {
   return `${out.join('\n')}\n`;
 }
 
+/** The counts of a run (or of one account's part of it). */
+function countsLine(summary: DiagnoseSummary, style: Style): string {
+  return `${style.bold(`${summary.secrets} secret${summary.secrets === 1 ? '' : 's'}`)}: ${summary.failing} failing, ${summary.ok} ok, ${summary.unknown} unknown${summary.errors ? `, ${summary.errors} with errors` : ''}${summary.interrupted ? `; interrupted, ${summary.notDiagnosed.length} not diagnosed` : ''}`;
+}
+
 /** Several secrets: one row each, worst first, then the totals and every error on its own line. */
 export function renderSecretTable(reports: readonly SecretReport[], style: Style, summary = summarizeSecrets(reports)): string {
   const rows = sortSecretReports(reports).map((r) => ({
@@ -123,13 +134,22 @@ export function renderSecretTable(reports: readonly SecretReport[], style: Style
     out.push(x.r.errors.length ? style.status('fail', l) : causeStatus(x.r.diagnosis.cause) === 'fail' ? style.status('fail', l) : l);
   }
   out.push('');
-  out.push(`${style.bold(`${summary.secrets} secret${summary.secrets === 1 ? '' : 's'}`)}: ${summary.failing} failing, ${summary.ok} ok, ${summary.unknown} unknown${summary.errors ? `, ${summary.errors} with errors` : ''}${summary.interrupted ? `; interrupted, ${summary.notDiagnosed.length} not diagnosed` : ''}`);
+  out.push(countsLine(summary, style));
   for (const x of rows) for (const e of x.r.errors) out.push(`${style.status('fail', 'error')}  ${truncate(text(e.message), WIDTH - 7)}`);
   return `${out.join('\n')}\n`;
 }
 
-/** The table format: details for a few secrets, a row table for many. */
-export function renderDiagnoseTable(reports: readonly SecretReport[], style: Style, summary?: DiagnoseSummary): string {
+/** The table format: details for a few secrets, a row table for many; over several accounts, a section per account. */
+export function renderDiagnoseTable(reports: readonly SecretReport[], style: Style, summary?: DiagnoseSummary, byAccount = false): string {
+  if (byAccount && summary?.accounts) {
+    const out = renderAccountSections(summary.accounts, style, { width: WIDTH }, (a) => {
+      // A report on an account that could not be read is shown by its section's error line.
+      const own = reports.filter((r) => r.account?.id === a.id && r.target.type === 'secret');
+      return own.length ? renderSecretTable(own, style, summarizeSecrets(own)) : '  no secrets with rotation\n';
+    });
+    out.push(countsLine(summary, style));
+    return `${out.join('\n')}\n`;
+  }
   if (reports.length <= 3 && !summary?.interrupted) return sortSecretReports(reports).map((r) => renderSecretDetail(r, style)).join('\n');
   return renderSecretTable(reports, style, summary);
 }
@@ -144,7 +164,7 @@ export function renderDiagnoseNdjson(reports: readonly SecretReport[]): string {
 }
 
 const CSV_CHECKS = ['rotation-state', 'function-timeout', 'invoke-permission', 'secret-structure', 'database-scram', 'database-tls', 'connection-tls', 'scram', 'tls'] as const;
-export const DIAGNOSE_CSV_COLUMNS = ['secret_arn', 'secret_name', 'region', 'cause', 'confidence', 'summary', 'function', 'database', ...CSV_CHECKS.map((c) => c.replace(/-/g, '_')), 'unknown', 'errors'] as const;
+export const DIAGNOSE_CSV_COLUMNS = ['secret_arn', 'secret_name', 'region', 'cause', 'confidence', 'summary', 'function', 'database', ...CSV_CHECKS.map((c) => c.replace(/-/g, '_')), 'unknown', 'errors', ...ACCOUNT_CSV_COLUMNS] as const;
 
 const checkOf = (r: SecretReport, id: string): DiagnoseCheck | undefined => r.checks.find((c) => c.id === id);
 
@@ -152,18 +172,19 @@ export function renderDiagnoseCsv(reports: readonly SecretReport[]): string {
   const rows = sortSecretReports(reports).map((r) => [
     r.target.id, secretName(r), r.target.region ?? '', r.errors.length ? '' : r.diagnosis.cause, r.errors.length ? '' : r.diagnosis.confidence, r.diagnosis.summary,
     fnName(r), r.database?.identifier ?? '', ...CSV_CHECKS.map((c) => checkOf(r, c)?.status ?? ''), r.unknown.join('; '), r.errors.map((e) => e.message).join('; '),
-  ].map((v) => csvField(showOutsideText(v))));
+    ...Object.values(accountCells(accountIdOf(r), r.account?.name)),
+  ].map((v) => csvField(v)));
   return [[...DIAGNOSE_CSV_COLUMNS], ...rows].map((cells) => `${cells.join(',')}\r\n`).join('');
 }
 
 export function renderDiagnoseMarkdown(reports: readonly SecretReport[], summary: DiagnoseSummary): string {
   const out: string[] = ['# Rotation diagnosis', ''];
   out.push(`${summary.secrets} secret(s): ${summary.failing} failing, ${summary.ok} ok, ${summary.unknown} unknown${summary.errors ? `, ${summary.errors} with errors` : ''}${summary.interrupted ? `. **Interrupted**: ${summary.notDiagnosed.length} not diagnosed (${summary.notDiagnosed.map(escapeMarkdown).join(', ')})` : ''}.`, '');
-  out.push('| Secret | Cause | Confidence | Function |', '|---|---|---|---|');
+  out.push('| Secret | Account | Region | Cause | Confidence | Function |', '|---|---|---|---|---|---|');
   const sorted = sortSecretReports(reports);
-  for (const r of sorted) out.push(`| ${escapeCell(secretName(r))} | ${r.errors.length ? '**error**' : r.diagnosis.cause} | ${r.errors.length ? '' : r.diagnosis.confidence} | ${escapeCell(fnName(r))} |`);
+  for (const r of sorted) out.push(`| ${escapeCell(secretName(r))} | ${escapeCell(accountLabel(r))} | ${escapeCell(regionOf(r) ?? '-')} | ${r.errors.length ? '**error**' : r.diagnosis.cause} | ${r.errors.length ? '' : r.diagnosis.confidence} | ${escapeCell(fnName(r))} |`);
   for (const r of sorted) {
-    out.push('', `## ${escapeMarkdown(secretName(r))}`, '');
+    out.push('', `## ${escapeMarkdown(secretName(r))}`, '', `Account ${escapeMarkdown(accountLabel(r))}, region ${escapeMarkdown(regionOf(r) ?? '-')}.`, '');
     if (r.errors.length) { for (const e of r.errors) out.push(`- **error**: ${escapeMarkdown(e.message)}`); continue; }
     const d = r.diagnosis;
     out.push(`**${d.cause}** (${d.confidence})${d.candidates ? `; candidates: ${d.candidates.join(', ')}` : ''}: ${escapeMarkdown(d.summary)}`, '');
@@ -191,7 +212,12 @@ export function renderDiagnoseSarif(reports: readonly SecretReport[], toolVersio
     if (!rules.has(id)) rules.set(id, { id, name: id.replace(/(^|[-/])(\w)/g, (_m, _s, c: string) => c.toUpperCase()), shortDescription: { text: short }, defaultConfiguration: { level } });
     return [...rules.keys()].indexOf(id);
   };
-  const loc = (r: SecretReport) => ({ physicalLocation: { artifactLocation: { uri: encodeURI(r.target.id) } }, logicalLocations: [{ name: secretName(r), kind: 'resource', fullyQualifiedName: r.target.id }] });
+  // scan's pseudo-path: aws/<account>/<region>/secretsmanager/<secret> (aws/<account> for an account not read).
+  const loc = (r: SecretReport) => ({
+    physicalLocation: { artifactLocation: { uri: r.target.type === 'account' ? awsPseudoPath(r.target.id) : awsPseudoPath(accountIdOf(r), regionOf(r), 'secretsmanager', secretName(r)) } },
+    logicalLocations: [{ name: showOutsideText(secretName(r)), kind: r.target.type === 'account' ? 'namespace' : 'resource', fullyQualifiedName: showOutsideText(r.target.id) }],
+    properties: { account: accountIdOf(r), ...(r.account?.name ? { accountName: showOutsideText(r.account.name) } : {}), ...(r.account?.credentials ? { credentials: r.account.credentials } : {}) },
+  });
   const results = sortSecretReports(reports).flatMap((r) => {
     if (r.errors.length) {
       const id = 'diagnosis-error';

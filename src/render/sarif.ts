@@ -83,15 +83,23 @@ export function fingerprint(ruleId: string, arn: string): string {
 const segment = (text: string): string => encodeURIComponent(text);
 
 /**
+ * The relative pseudo-path of an AWS resource, `aws/<account>[/<region>/<service>/<name>]`, each segment
+ * percent-encoded; an unknown account or region is named so. Shared by `scan` and `diagnose`.
+ */
+export function awsPseudoPath(account: string | null | undefined, region?: string | null, service?: string, name?: string): string {
+  const parts = ['aws', account ?? 'unknown-account'];
+  if (service !== undefined && name !== undefined) parts.push(region ?? 'unknown-region', service, name);
+  return parts.map(segment).join('/');
+}
+
+/**
  * Code-scanning services take only file locations: a function gets the stable relative pseudo-path
  * `aws/<account>/<region>/lambda/<name>`; an offline bundle its relative path, or a `file:` URI when absolute.
  * Nothing else (no ARN, no other scheme) becomes a URI.
  */
 export function artifactUri(r: Report): string {
-  if (r.target.type === 'account') return ['aws', r.target.id].map(segment).join('/');
-  if (r.target.type === 'function' || r.function) {
-    return ['aws', accountOf(r) ?? 'unknown-account', regionOf(r) ?? 'unknown-region', 'lambda', functionName(r)].map(segment).join('/');
-  }
+  if (r.target.type === 'account') return awsPseudoPath(r.target.id);
+  if (r.target.type === 'function' || r.function) return awsPseudoPath(accountOf(r), regionOf(r), 'lambda', functionName(r));
   const path = r.target.id.replace(/\\/g, '/');
   if (isAbsolute(r.target.id)) return pathToFileURL(r.target.id).href;
   return path.split('/').map(segment).join('/');
