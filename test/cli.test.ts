@@ -323,3 +323,14 @@ test('npm run demo exits with the scan\'s code (2: the stand-in account has a de
   t.regex(r.stderr, /demo: scan exited 2: some function could not be inspected/);
   t.true(JSON.parse(r.stdout).reports.length > 0);
 });
+
+test('--help: an option whose names are wider than the column puts its help on the next line, aligned', async (t) => {
+  const r = await runCli(['scan', '--help']);
+  t.is(r.code, 0);
+  const lines = r.stdout.split('\n');
+  const i = lines.findIndex((l) => l.includes('--format table|json|ndjson|csv|sarif|markdown'));
+  t.true(i >= 0);
+  t.regex(lines[i]!, /markdown$/);
+  const helpColumn = lines.find((l) => l.includes('--fail-on '))!.indexOf('exit 1 when');
+  t.is(lines[i + 1]!.indexOf('report format'), helpColumn);
+});

@@ -180,9 +180,14 @@ const EXIT_CODES_HELP = `Exit codes:
 const FAIL_ON_HELP = `--fail-on levels (exit 1): fail on FAIL; warn on FAIL or WARN (the default); unknown on FAIL, WARN or
 UNKNOWN; never: no check exits 1 (exit 2 and 130 still apply).`;
 
+const OPTION_COLUMN = 40;
+
+/** One option of a command's help; names wider than the column put the help on the next line, aligned. */
 function optionLine(o: OptionSpec): string {
   const names = `${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.value ? ` ${o.value}` : ''}`;
-  return `  ${names.padEnd(40)} ${o.help}`;
+  return names.length < OPTION_COLUMN
+    ? `  ${names.padEnd(OPTION_COLUMN)} ${o.help}`
+    : `  ${names}\n  ${' '.repeat(OPTION_COLUMN)} ${o.help}`;
 }
 
 /** Help for one command: its options and two examples. */

@@ -33,13 +33,18 @@ export function secretKeysRead(lines: readonly string[]): SecretKeysRead {
   let engines: string[] = [];
   let enginesListed = false;
   lines.forEach((line, i) => {
-    const next = lines.slice(i, i + 3).join('\n');
-    const assigned = ASSIGNED.exec(line)?.[1];
-    for (const m of line.matchAll(SUBSCRIPT)) if (m[1] !== assigned || line.indexOf(m[0]) !== line.search(ASSIGNED)) read.add(m[1]!);
-    for (const m of line.matchAll(GET)) guarded.add(m[1]!);
-    for (const m of line.matchAll(IN_TEST)) {
-      guarded.add(m[1]!);
-      if (m[2] && /\braise\b/.test(next)) raisingGuard.add(m[1]!);
+    // This line and the two after it, built only for the few lines that test a key or loop over keys.
+    const next = () => lines.slice(i, i + 3).join('\n');
+    // Every key pattern below names a `…_dict`: most lines of a handler never reach a regular expression.
+    const mentionsDict = line.includes('_dict');
+    if (mentionsDict) {
+      const assigned = ASSIGNED.exec(line)?.[1];
+      for (const m of line.matchAll(SUBSCRIPT)) if (m[1] !== assigned || line.indexOf(m[0]) !== line.search(ASSIGNED)) read.add(m[1]!);
+      for (const m of line.matchAll(GET)) guarded.add(m[1]!);
+      for (const m of line.matchAll(IN_TEST)) {
+        guarded.add(m[1]!);
+        if (m[2] && /\braise\b/.test(next())) raisingGuard.add(m[1]!);
+      }
     }
     const list = /^(\w+)\s*=\s*[[(]([^\])]*)[\])]/.exec(line);
     if (list) {
@@ -48,10 +53,10 @@ export function secretKeysRead(lines: readonly string[]): SecretKeysRead {
     }
     // for key in ('host', 'username'): / for field in required_fields:, then `key not in secret_dict` and a raise
     const loop = /^for\s+(\w+)\s+in\s+(?:[[(]([^\])]*)[\])]|(\w+))\s*:/.exec(line);
-    if (loop && new RegExp(`\\b${loop[1]}\\s+not\\s+in\\s+\\w*_dict\\b`).test(next) && /\braise\b/.test(lines.slice(i, i + 4).join('\n'))) {
+    if (loop && new RegExp(`\\b${loop[1]}\\s+not\\s+in\\s+\\w*_dict\\b`).test(next()) && /\braise\b/.test(lines.slice(i, i + 4).join('\n'))) {
       for (const k of loop[2] !== undefined ? quoted(loop[2]) : lists.get(loop[3]!) ?? []) listed.add(k);
     }
-    const cmp = /\w*_dict(?:\[\s*['"]engine['"]\s*\]|\.get\(\s*['"]engine['"][^)]*\))\s*!=\s*['"]([\w-]+)['"]/.exec(line);
+    const cmp = mentionsDict && /\b\w*_dict(?:\[\s*['"]engine['"]\s*\]|\.get\(\s*['"]engine['"][^)]*\))\s*!=\s*['"]([\w-]+)['"]/.exec(line);
     if (cmp && !enginesListed && !engines.includes(cmp[1]!)) engines.push(cmp[1]!);
   });
   const required = new Set<string>([...listed, ...raisingGuard]);
