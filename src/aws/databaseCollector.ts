@@ -1,5 +1,6 @@
 import type { DBCluster, DBInstance, Parameter } from '@aws-sdk/client-rds';
-import type { DatabaseNetworkFacts } from '../facts/network/snapshot.js';
+import { databaseAdmission, type DatabaseAdmission } from '../facts/network/databaseAdmission.js';
+import type { DatabaseNetworkFacts, NetworkSnapshot, NetworkTarget } from '../facts/network/snapshot.js';
 import { databaseFacts, POSTGRES_ENGINES, type DatabaseDescription, type DatabaseFacts, type DatabaseSource, type DbParameter } from '../facts/database/databaseSettings.js';
 import { awsError, type AwsCallContext } from './awsErrors.js';
 import { diagnoseSdk, type DiagnoseClients } from './diagnoseClients.js';
@@ -12,7 +13,8 @@ export interface DatabaseReads {
 }
 export const newDatabaseReads = (): DatabaseReads => ({ listings: new Map(), parameters: new Map() });
 
-export type DatabaseAnswer = { database: DatabaseFacts; network: DatabaseNetworkFacts; error?: undefined } | { database: null; error: string };
+/** `inference`: for an inferred database, the rule that admits the function, or why security groups could not be checked. */
+export type DatabaseAnswer = { database: DatabaseFacts; network: DatabaseNetworkFacts; inference?: DatabaseAdmission; error?: undefined } | { database: null; error: string };
 
 /** Where the database sits, for the network paths: its VPC, DB subnet group subnets, security groups, port. */
 function databaseNetwork(found: { instance?: DBInstance; cluster?: DBCluster }, instances: readonly DBInstance[], identifier: string, port: number | null): DatabaseNetworkFacts {
@@ -31,7 +33,11 @@ function databaseNetwork(found: { instance?: DBInstance; cluster?: DBCluster }, 
 }
 
 /** How to find the database: --database, the secret's host (--read-secret-keys), or the function's VPC. */
-export type DatabaseLookup = { by: 'flag'; id: string } | { by: 'secret-host'; host: string } | { by: 'inferred'; vpcId: string | null };
+export type DatabaseLookup = { by: 'flag'; id: string } | { by: 'secret-host'; host: string } | {
+  by: 'inferred'; vpcId: string | null;
+  /** the function's VpcConfig and its VPC's network snapshot, to keep only databases whose security groups admit it; a string: why there is none */
+  network?: { vpc: NonNullable<NetworkTarget['vpc']>; snapshot: NetworkSnapshot } | string;
+};
 
 function listing(clients: DiagnoseClients, reads: DatabaseReads, ctx: (action: string) => AwsCallContext, call: () => CallOptions) {
   let p = reads.listings.get(clients.region);
@@ -104,6 +110,7 @@ export async function findDatabase(clients: DiagnoseClients, reads: DatabaseRead
   const clusterOf = (i: DBInstance) => (i.DBClusterIdentifier ? list.clusters.find((c) => c.DBClusterIdentifier === i.DBClusterIdentifier) : undefined);
   let found: { instance?: DBInstance; cluster?: DBCluster } | null = null;
   let source: DatabaseSource;
+  let inference: DatabaseAdmission | undefined;
   if (lookup.by === 'flag') {
     source = 'flag';
     const c = list.clusters.find((x) => x.DBClusterIdentifier === lookup.id);
@@ -128,15 +135,30 @@ export async function findDatabase(clients: DiagnoseClients, reads: DatabaseRead
       const c = clusterOf(i);
       candidates.set(c ? `cluster:${c.DBClusterIdentifier}` : `instance:${i.DBInstanceIdentifier}`, c ? { cluster: c } : { instance: i });
     }
-    if (candidates.size !== 1) {
-      return { database: null, error: `${candidates.size === 0 ? 'no' : candidates.size} PostgreSQL database(s) in the function's VPC ${lookup.vpcId}${candidates.size > 1 ? ` (${[...candidates.keys()].join(', ')}); name one with --database or use --read-secret-keys` : ''}` };
+    if (candidates.size === 0) return { database: null, error: `no PostgreSQL database in the function's VPC ${lookup.vpcId}` };
+    const network = lookup.network ?? 'the function\'s network was not read';
+    const judged = [...candidates].map(([name, c]) => {
+      const id = c.cluster?.DBClusterIdentifier ?? c.instance?.DBInstanceIdentifier ?? '?';
+      const port = c.cluster?.Port ?? c.instance?.Endpoint?.Port ?? null;
+      const admission: DatabaseAdmission = typeof network === 'string' ? { verdict: 'unchecked', why: network } : databaseAdmission(network.snapshot, network.vpc, databaseNetwork(c, list.instances, id, port));
+      return { name, c, admission };
+    });
+    const admitted = judged.filter((j) => j.admission.verdict === 'admitted');
+    const unchecked = judged.filter((j) => j.admission.verdict === 'unchecked');
+    const pick = admitted.length === 1 && unchecked.length === 0 ? admitted[0]! : judged.length === 1 && unchecked.length === 1 ? unchecked[0]! : null;
+    if (!pick) {
+      const said = judged.map((j) => `${j.name}: ${j.admission.verdict === 'admitted' ? `admitted by ${j.admission.by}` : j.admission.verdict === 'denied' ? j.admission.why : `security groups not checked, ${j.admission.why}`}`);
+      const how = admitted.length === 0 && unchecked.length === 0 ? 'none admits the function' : admitted.length > 1 ? `${admitted.length} admit the function` : 'security groups could not be checked for all of them';
+      return { database: null, error: `${judged.length} PostgreSQL database(s) in the function's VPC ${lookup.vpcId} and ${how} (${said.join('; ')}); name one with --database or use --read-secret-keys` };
     }
-    found = [...candidates.values()][0]!;
+    found = pick.c;
+    inference = pick.admission;
   }
   const d = found.cluster
     ? { identifier: found.cluster.DBClusterIdentifier ?? '?', kind: 'cluster' as const, engine: found.cluster.Engine ?? '', engineVersion: found.cluster.EngineVersion ?? '', endpoint: found.cluster.Endpoint ?? null, port: found.cluster.Port ?? null, parameterGroup: found.cluster.DBClusterParameterGroup ?? null }
     : { identifier: found.instance!.DBInstanceIdentifier ?? '?', kind: 'instance' as const, engine: found.instance!.Engine ?? '', engineVersion: found.instance!.EngineVersion ?? '', endpoint: found.instance!.Endpoint?.Address ?? null, port: found.instance!.Endpoint?.Port ?? null, parameterGroup: found.instance!.DBParameterGroups?.[0]?.DBParameterGroupName ?? null };
   const params = d.parameterGroup ? await parametersOf(clients, reads, d.kind, d.parameterGroup, ctx, call) : { parameters: null, error: 'no parameter group named' };
   const desc: DatabaseDescription = { ...d, parameters: params.parameters, ...(params.error ? { parametersError: params.error } : {}) };
-  return { database: databaseFacts(desc, source), network: databaseNetwork(found, list.instances, d.identifier, d.port) };
+  const admittedBy = inference?.verdict === 'admitted' ? { admittedBy: inference.by } : {};
+  return { database: { ...databaseFacts(desc, source), ...admittedBy }, network: databaseNetwork(found, list.instances, d.identifier, d.port), ...(inference ? { inference } : {}) };
 }

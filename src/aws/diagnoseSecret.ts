@@ -75,7 +75,7 @@ const FUNCTION_REGION = /^arn:aws[\w-]*:lambda:([\w-]+):/;
 /** The function's reads, started together: the configuration (and the logs after it) does not wait for the code. */
 interface FunctionReads {
   /** Its region and VPC, as soon as GetFunctionConfiguration answers (the database lookup needs no more). */
-  placed: Promise<{ region: string; vpcId: string | null }>;
+  placed: Promise<{ region: string; vpcId: string | null; vpc: FunctionConfigAnswer['vpc'] }>;
   answer: Promise<FunctionAnswer>;
 }
 
@@ -96,7 +96,7 @@ function readFunction(arn: string, options: DiagnoseOptions, c: DiagnoseContext,
       c.counters.logReads++;
       return rotationInvocations(await diagnoseClients(session, region), configA.config.logGroup, options.since, now, ctxIn(region), call, options.debug);
     });
-    const placed = Promise.all([regionP, configP]).then(([region, configA]) => ({ region, vpcId: configA instanceof InspectError ? null : configA.vpcId }));
+    const placed = Promise.all([regionP, configP]).then(([region, configA]) => ({ region, vpcId: configA instanceof InspectError ? null : configA.vpcId, vpc: configA instanceof InspectError ? null : configA.vpc }));
     const answer = (async (): Promise<FunctionAnswer> => {
       const region = await regionP;
       const clients = await session.clients(region);
@@ -131,6 +131,19 @@ async function networkSnapshot(c: DiagnoseContext, region: string, target: Netwo
   return reads.then((r) => r.snapshot([target]));
 }
 
+/**
+ * The function's VPC as the database inference needs it (the same shared EC2 reads as the network paths, so no
+ * call is made twice); a string: why security groups cannot be checked.
+ */
+async function inferenceNetwork(c: DiagnoseContext, region: string, vpc: NonNullable<NetworkTarget['vpc']>, fnArn: string, options: DiagnoseOptions): Promise<{ vpc: NonNullable<NetworkTarget['vpc']>; snapshot: NetworkSnapshot } | string> {
+  try {
+    const target: NetworkTarget = { functionName: fnArn, roleArn: null, secretArn: null, vpc, database: null, needsRdsApi: false };
+    return { vpc, snapshot: await networkSnapshot(c, region, target, options) };
+  } catch (e) {
+    return `the function's VPC could not be read: ${describeError(e)}`;
+  }
+}
+
 /** Diagnoses one secret (name or ARN). Never throws: a secret that cannot be read is a report with errors. */
 export async function diagnoseSecretTarget(secretId: string, options: DiagnoseOptions, c: DiagnoseContext): Promise<SecretReport> {
   const now = options.now ?? new Date();
@@ -157,8 +170,9 @@ export async function diagnoseSecretTarget(secretId: string, options: DiagnoseOp
       const shapes = options.database ? null : await shapesP;
       const host = shapes?.shapes.find((x) => x.stage === 'AWSCURRENT')?.fields.host;
       const placed = !options.database && !host && fnReads ? await fnReads.placed : null;
-      const lookup: DatabaseLookup = options.database ? { by: 'flag', id: options.database } : host ? { by: 'secret-host', host } : { by: 'inferred', vpcId: placed?.vpcId ?? null };
       const dbRegion = placed?.region ?? FUNCTION_REGION.exec(fnArn)?.[1] ?? region!;
+      const lookup: DatabaseLookup = options.database ? { by: 'flag', id: options.database } : host ? { by: 'secret-host', host }
+        : { by: 'inferred', vpcId: placed?.vpcId ?? null, ...(placed?.vpc ? { network: await inferenceNetwork(c, dbRegion, placed.vpc, fnArn, options) } : {}) };
       return findDatabase(await diagnoseClients(session, dbRegion), c.databases, lookup, (action) => ({ ...ctx(action), region: dbRegion }), call);
     })() : Promise.resolve(null);
     const [shapesA, fn, answer, versioned] = await Promise.all([shapesP, fnReads?.answer ?? null, databaseP, withVersions]);
@@ -183,7 +197,10 @@ export async function diagnoseSecretTarget(secretId: string, options: DiagnoseOp
     if (answer) {
       snapshot.database = answer.database;
       if (answer.database === null) { snapshot.databaseError = answer.error; unknown.push(`database: ${answer.error}`); }
-      else if (answer.database.note) unknown.push(`database settings: ${answer.database.note}`);
+      else {
+        if (answer.database.note) unknown.push(`database settings: ${answer.database.note}`);
+        if (answer.inference?.verdict === 'unchecked') unknown.push(`database: inferred as the one PostgreSQL database in the function's VPC, but its security groups could not be checked: ${answer.inference.why}`);
+      }
     }
     if (active && fn?.network) {
       // alternating users with an RDS-managed superuser secret (named rds!…) call the RDS API

@@ -108,7 +108,7 @@ export function renderSecretDetail(r: SecretReport, style: Style): string {
   }
   if (r.database) {
     const db = r.database;
-    out.push(`  ${style.bold('DATABASE')}  ${text(db.identifier)} (${db.kind}, ${text(db.engine)} ${text(db.engineVersion)}, found by ${db.source}): password_encryption = ${text(db.passwordEncryption.value ?? '?')}, rds.force_ssl = ${text(db.forceSsl.value ?? '?')}`);
+    out.push(`  ${style.bold('DATABASE')}  ${text(db.identifier)} (${db.kind}, ${text(db.engine)} ${text(db.engineVersion)}, found by ${db.source}${db.admittedBy ? `, admitted by ${text(db.admittedBy)}` : ''}): password_encryption = ${text(db.passwordEncryption.value ?? '?')}, rds.force_ssl = ${text(db.forceSsl.value ?? '?')}`);
   }
   for (const u of r.unknown) out.push(`  ${style.status('unknown', 'unknown')}  ${truncate(text(u), WIDTH - 11)}`);
   return `${out.join('\n')}\n`;

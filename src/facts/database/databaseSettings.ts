@@ -39,6 +39,8 @@ export interface DatabaseFacts extends DatabaseIdentity {
   forceSsl: Setting;
   /** How the database was found. */
   source: DatabaseSource;
+  /** Inferred: the security-group rule that admits the function (e.g. `sg-db ingress sg-fn`), when it was checked. */
+  admittedBy?: string;
   /** Why a setting could not be read (a denied DescribeDBParameters), when so. */
   note?: string;
 }
