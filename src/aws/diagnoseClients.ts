@@ -1,7 +1,6 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { boundedHttpHandler } from './boundedHttpHandler.js';
-import { retryStrategy, sdk, type AwsSession } from './session.js';
+import type { AwsSession } from './session.js';
 
 /** The two clients only `diagnose` needs, beside the session's Lambda and Secrets Manager clients. */
 export interface DiagnoseClients {
@@ -30,23 +29,11 @@ export function diagnoseClients(session: AwsSession, region: string): Promise<Di
   let p = m.get(region);
   if (!p) {
     p = (async () => {
-      const [s, core] = await Promise.all([diagnoseSdk(), sdk()]);
-      const retry = session.retryChoice();
-      const st = session.settings;
-      const common = {
-        region,
-        ...(st.profile ? { profile: st.profile } : {}),
-        ...(st.endpointUrl ? { endpoint: st.endpointUrl } : {}),
-        // An account of a run over many accounts: its assumed role, never the base credentials.
-        ...(st.credentials ? { credentials: st.credentials } : {}),
-        maxAttempts: retry.maxAttempts,
-        // The session's deadlines (--timeout, --idle-timeout) hold for these clients too.
-        requestHandler: boundedHttpHandler(core.httpHandler, session.limits),
-      };
+      const [s, { common, retry }] = await Promise.all([diagnoseSdk(), session.clientConfig(region)]);
       return {
         region,
-        logs: new s.logs.CloudWatchLogsClient({ ...common, retryStrategy: retryStrategy(core, retry) }),
-        rds: new s.rds.RDSClient({ ...common, retryStrategy: retryStrategy(core, retry) }),
+        logs: new s.logs.CloudWatchLogsClient({ ...common, retryStrategy: retry() }),
+        rds: new s.rds.RDSClient({ ...common, retryStrategy: retry() }),
       };
     })();
     m.set(region, p);

@@ -9,8 +9,7 @@ import {
   emptyNetworkSnapshot, type NaclEntryFacts, type NetworkSnapshot, type NetworkTarget, type PrefixListFacts, type SgPermissionFacts, type UnreadableRead, type VpcFacts,
 } from '../facts/network/snapshot.js';
 import { awsError } from './awsErrors.js';
-import { boundedHttpHandler } from './boundedHttpHandler.js';
-import { retryStrategy, sdk, type AwsSession } from './session.js';
+import type { AwsSession } from './session.js';
 
 type Ec2Sdk = typeof import('@aws-sdk/client-ec2');
 let ec2SdkPromise: Promise<Ec2Sdk> | undefined;
@@ -21,20 +20,8 @@ export function ec2Sdk(): Promise<Ec2Sdk> {
 
 /** An EC2 client with the session's settings (credential chain, profile, endpoint, retry). */
 export async function ec2Client(session: AwsSession, region: string): Promise<EC2Client> {
-  const [s, core] = await Promise.all([ec2Sdk(), sdk()]);
-  const retry = session.retryChoice();
-  const st = session.settings;
-  return new s.EC2Client({
-    region,
-    ...(st.profile ? { profile: st.profile } : {}),
-    ...(st.endpointUrl ? { endpoint: st.endpointUrl } : {}),
-    // An account of a run over many accounts: its assumed role, never the base credentials.
-    ...(st.credentials ? { credentials: st.credentials } : {}),
-    maxAttempts: retry.maxAttempts,
-    retryStrategy: retryStrategy(core, retry),
-    // the session's limits: idle and total deadlines, a cap on the answer
-    requestHandler: boundedHttpHandler(core.httpHandler, session.limits),
-  });
+  const [s, { common, retry }] = await Promise.all([ec2Sdk(), session.clientConfig(region)]);
+  return new s.EC2Client({ ...common, retryStrategy: retry() });
 }
 
 type VpcRead = Pick<NetworkSnapshot, 'subnets' | 'routeTables' | 'networkAcls' | 'securityGroups' | 'vpcEndpoints' | 'natGateways' | 'unreadable'> & { vpc: VpcFacts };

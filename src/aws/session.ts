@@ -155,24 +155,36 @@ export class AwsSession {
     })();
   }
 
-  private async create(region: string): Promise<AwsClients> {
+  /**
+   * What every AWS client of this session is built with, whatever its service (Lambda, CloudFormation, Secrets
+   * Manager here; Logs, RDS, EC2, STS where a command needs them): the region, one HTTP handler with the session's
+   * limits for the clients built together, the profile, endpoint and credentials (an assumed role's in a run over
+   * many accounts, never the base ones), and the retry settings; `retry()` gives each client its own strategy.
+   */
+  async clientConfig(region: string) {
     const s = await sdk();
-    const retry = this.retryChoice();
+    const choice = this.retryChoice();
     const common = {
       region,
       requestHandler: boundedHttpHandler(s.httpHandler, this.limits),
       ...(this.settings.profile ? { profile: this.settings.profile } : {}),
       ...(this.settings.endpointUrl ? { endpoint: this.settings.endpointUrl } : {}),
       ...(this.settings.credentials ? { credentials: this.settings.credentials } : {}),
-      maxAttempts: retry.maxAttempts,
-      retryMode: retry.mode === 'adaptive' ? 'adaptive' : 'standard',
+      maxAttempts: choice.maxAttempts,
+      retryMode: choice.mode === 'adaptive' ? 'adaptive' : 'standard',
     };
-    this.settings.debug?.(`AWS clients for ${region}${this.settings.endpointUrl ? ` at ${safeUrl(this.settings.endpointUrl)}` : ''}, retry ${retry.mode} x${retry.maxAttempts}`);
+    return { common, choice, retry: () => retryStrategy(s, choice) };
+  }
+
+  private async create(region: string): Promise<AwsClients> {
+    const s = await sdk();
+    const { common, choice, retry } = await this.clientConfig(region);
+    this.settings.debug?.(`AWS clients for ${region}${this.settings.endpointUrl ? ` at ${safeUrl(this.settings.endpointUrl)}` : ''}, retry ${choice.mode} x${choice.maxAttempts}`);
     const clients = {
       region,
-      lambda: new s.lambda.LambdaClient({ ...common, retryStrategy: retryStrategy(s, retry) }),
-      cloudformation: new s.cloudformation.CloudFormationClient({ ...common, retryStrategy: retryStrategy(s, retry) }),
-      secretsManager: new s.secretsManager.SecretsManagerClient({ ...common, retryStrategy: retryStrategy(s, retry) }),
+      lambda: new s.lambda.LambdaClient({ ...common, retryStrategy: retry() }),
+      cloudformation: new s.cloudformation.CloudFormationClient({ ...common, retryStrategy: retry() }),
+      secretsManager: new s.secretsManager.SecretsManagerClient({ ...common, retryStrategy: retry() }),
     };
     // Whatever an endpoint echoes back (an error body quoting the request's headers) must not carry the
     // credentials out: the values in use are redacted from every line written. Resolving them here is what the
