@@ -37,6 +37,11 @@ import { FIXTURES, SAMPLE_10, SAMPLE_94, fixtureFiles } from './support/fixtures
 
 const REPRO_DIR = '/tmp/fuzz-repro';
 const ROOT_SRC = pathToFileURL(join(ROOT, 'src')).href;
+/**
+ * The crafted bundles run in a child on the built library (dist/, built by `npm test`'s pretest), without the tsx
+ * loader: their memory bounds are the product's, not those of a TypeScript compiler loaded beside it (about 60 MB).
+ */
+const ROOT_DIST = pathToFileURL(join(ROOT, 'dist')).href;
 const BASE_SEED = parseSeed(process.env.FUZZ_SEED) ?? 0x5eed2024;
 const ELF_CASES = Number(process.env.FUZZ_ELF_CASES ?? 20_000);
 const ZIP_CASES = Number(process.env.FUZZ_ZIP_CASES ?? 12_000);
@@ -769,10 +774,10 @@ test.serial('zip: mutated bundles through the offline pipeline give findings or 
 const CHILD = `
 const src = process.env.FUZZ_SRC;
 const { readFileSync } = await import('node:fs');
-const { openBundleFromSource } = await import(src + '/bundle/openBundle.ts');
-const { bundleFindings } = await import(src + '/report/bundleFindings.ts');
-const { bufferSource } = await import(src + '/source/byteSource.ts');
-const { InspectError } = await import(src + '/errors.ts');
+const { openBundleFromSource } = await import(src + '/bundle/openBundle.js');
+const { bundleFindings } = await import(src + '/report/bundleFindings.js');
+const { bufferSource } = await import(src + '/source/byteSource.js');
+const { InspectError } = await import(src + '/errors.js');
 const bytes = readFileSync(process.env.FUZZ_ZIP);
 // The budget is on work done: CPU time (user + system) of the inspection, which a loaded machine's waiting does
 // not inflate; a hang is still caught by the parent's wall-clock kill timer.
@@ -796,8 +801,8 @@ interface ChildResult { code: number | null; signal: string | null; stdout: stri
 function runChild(zipPath: string, killAfterMs: number): Promise<ChildResult> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', '--max-old-space-size=1024', '--input-type=module', '-e', CHILD], {
-      env: { ...process.env, FUZZ_SRC: ROOT_SRC, FUZZ_ZIP: zipPath },
+    const child = spawn(process.execPath, ['--max-old-space-size=1024', '--input-type=module', '-e', CHILD], {
+      env: { ...process.env, FUZZ_SRC: ROOT_DIST, FUZZ_ZIP: zipPath },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -50,6 +50,12 @@ export interface FindingsOptions {
 const MAX_HANDLER_BYTES = 1024 * 1024;
 /** libpq files read in full per bundle: real bundles hold one to three; past it each is an unread library (unknown). */
 export const MAX_LIBPQ_READ = 32;
+/**
+ * The largest libpq or driver module read in full, whatever --max-entry-bytes allows: real ones are 0.2–10 MB
+ * (a static psycopg2 module with debug symbols included). Each is held whole while it is parsed, and a hostile
+ * bundle of many 60 MiB "libpq" entries kept two or three of them alive at once, past the 256 MiB bound.
+ */
+export const MAX_LIBPQ_BYTES = 32 * 1024 * 1024;
 /** Names (symlinks and identical copies) kept per library, and weighed as file-name evidence. */
 export const MAX_ALIASES = 64;
 /** Local modules read with the handler, and all handler source together. */
@@ -175,7 +181,7 @@ export async function bundleFindings(whole: Bundle, options: FindingsOptions = {
       if (!module && ++libpqRead > MAX_LIBPQ_READ) {
         throw new InspectError('too-many-libpq', `${entry.path}: not read: the bundle holds ${located.libraries.length} libpq files and at most ${MAX_LIBPQ_READ} are read in full`, { path: entry.path });
       }
-      const bytes = await bundle.read(entry, maxBytes);
+      const bytes = await bundle.read(entry, Math.min(maxBytes, MAX_LIBPQ_BYTES));
       const elf = parseElf(bytes, entry.path, { codeOf: [PQLIBVERSION], stringBudget });
       // A driver module is a libpq only when it defines libpq's API itself (libpq linked in).
       if (module && !definesLibpqApi(elf)) return;
